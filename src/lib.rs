@@ -1,0 +1,6 @@
+//! clab: a terminal workbench for exploring data with Claude.
+//!
+//! The library holds every piece the binary uses, so integration tests can drive the
+//! same code (the mock server in-process, the decoder, the accumulator) that users run.
+
+pub mod mock;

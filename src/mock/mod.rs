@@ -1,0 +1,1 @@
+//! The embedded mock of the Anthropic API (placeholder until the server lands).
