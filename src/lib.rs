@@ -3,4 +3,11 @@
 //! The library holds every piece the binary uses, so integration tests can drive the
 //! same code (the mock server in-process, the decoder, the accumulator) that users run.
 
+pub mod api;
 pub mod mock;
+pub mod render;
+pub mod secret;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod paths;

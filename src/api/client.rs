@@ -1,0 +1,170 @@
+//! The HTTP client: base URL, authentication and version headers, retries.
+//!
+//! Invariant: every request to the API goes through [`Client::request`] (headers) and
+//! [`Client::send`] (retries), so the key is attached in one place and the retry policy of
+//! `retry.rs` applies uniformly. `send` only retries before a response body is consumed;
+//! streams that already delivered events are never retried (see `api::stream`).
+
+use super::error::ApiError;
+use super::retry;
+use crate::secret::ApiKey;
+use reqwest::{Method, RequestBuilder, Response};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+pub const FILES_BETA: &str = "files-api-2025-04-14";
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+/// Called before each retry with a sentence saying why and how long the wait is.
+pub type RetryNotifier = Arc<dyn Fn(&str) + Send + Sync>;
+
+pub struct ClientConfig {
+    pub base_url: String,
+    pub key: ApiKey,
+    pub max_retries: u32,
+    /// Longest silence tolerated on an open connection (between stream chunks).
+    pub read_timeout: Duration,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    key: ApiKey,
+    max_retries: u32,
+    notify: Option<RetryNotifier>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("key", &self.key)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("clab/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(config.read_timeout)
+            .build()
+            .map_err(|e| ApiError::Protocol(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            base_url: config.base_url.trim_end_matches('/').to_string(),
+            key: config.key,
+            max_retries: config.max_retries,
+            notify: None,
+        })
+    }
+
+    /// Report retries to the user (headless prints them on stderr).
+    pub fn with_retry_notifier(mut self, notify: RetryNotifier) -> Client {
+        self.notify = Some(notify);
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// A request with the authentication, version and beta headers set.
+    pub fn request(&self, method: Method, path: &str, betas: &[&str]) -> RequestBuilder {
+        let mut builder = self
+            .http
+            .request(method, format!("{}{}", self.base_url, path))
+            .header("x-api-key", self.key.expose())
+            .header("anthropic-version", ANTHROPIC_VERSION);
+        if !betas.is_empty() {
+            builder = builder.header("anthropic-beta", betas.join(","));
+        }
+        builder
+    }
+
+    /// Sends the request `make` builds, retrying retryable failures. `make` is called once per
+    /// attempt because a request body (a file stream) can be consumed only once.
+    pub async fn send<F>(&self, mut make: F) -> Result<Response, ApiError>
+    where
+        F: FnMut() -> Result<RequestBuilder, ApiError>,
+    {
+        let mut retries = 0;
+        loop {
+            let attempt = make()?.send().await;
+            let (error, headers) = match attempt {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    let retryable = retry::should_retry_status(status, &headers);
+                    let error = error_from_response(response).await;
+                    if !retryable {
+                        return Err(error);
+                    }
+                    (error, Some(headers))
+                }
+                Err(err) => (self.connection_error(&err), None),
+            };
+            if retries >= self.max_retries {
+                return Err(error);
+            }
+            let delay = retry::retry_delay(headers.as_ref(), retries, fastrand::f64());
+            retries += 1;
+            let line = format!(
+                "{error}; retrying in {:.1} s (retry {retries} of {})",
+                delay.as_secs_f64(),
+                self.max_retries
+            );
+            tracing::warn!("{line}");
+            if let Some(notify) = &self.notify {
+                notify(&line);
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    pub(crate) fn connection_error(&self, err: &reqwest::Error) -> ApiError {
+        ApiError::Connection {
+            url: self.base_url.clone(),
+            reason: describe_reqwest_error(err),
+        }
+    }
+}
+
+/// Reads an error response's body into an [`ApiError`].
+pub async fn error_from_response(response: Response) -> ApiError {
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = response.bytes().await.unwrap_or_default();
+    ApiError::from_body(status, request_id, &body)
+}
+
+/// The innermost cause of a transport error, without the URL reqwest prepends.
+pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
+    let mut reason = if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_connect() {
+        "connection failed".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    if let Some(cause) = last {
+        reason.push_str(": ");
+        reason.push_str(&cause);
+    }
+    reason
+}

@@ -1,0 +1,10 @@
+//! The Anthropic API client: HTTP with retries, the SSE decoder, stream events, the Files API.
+//!
+//! Knows no screen and no store: callers get typed results and errors and decide what to show.
+
+pub mod client;
+pub mod error;
+pub mod retry;
+
+pub use client::{Client, ClientConfig};
+pub use error::ApiError;

@@ -1,0 +1,144 @@
+//! The command line, as the design's contract gives it.
+//!
+//! Invariant: parsing has no side effects; `main` turns a parsed [`Cli`] into work. Usage errors
+//! exit with 2 (clap's own errors do too), API and I/O errors with 1. The API key is never an
+//! argument: it would show in `ps` and shell history.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  clab --demo -p \"what drives churn?\" -a sales.csv   offline demo, no key needed
+  clab -p \"summarise this\" -a report.csv --download-dir out/
+  clab files list
+  clab files download file_011CUJascj5v5AsQ2KybX48e -o chart.png
+
+The API key is read from ANTHROPIC_API_KEY or from the config's api_key_command, never
+from the command line. Exit codes: 0 ok, 1 API or I/O error, 2 usage error.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clab",
+    version,
+    about = "A terminal workbench for exploring data with Claude",
+    long_about = "A terminal workbench for exploring data with Claude: attach files, let Claude run \
+                  code over them in Anthropic's sandboxed container, and download what it makes.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Run one turn headless: send PROMPT, stream the answer to stdout, download outputs
+    #[arg(short = 'p', long = "print", value_name = "PROMPT")]
+    pub prompt: Option<String>,
+
+    /// Attach a file to the turn (uploaded through the Files API; repeatable)
+    #[arg(short = 'a', long = "attach", value_name = "FILE", requires = "prompt")]
+    pub attach: Vec<PathBuf>,
+
+    /// Where generated files are saved (default: the config's download_dir, else the current directory)
+    #[arg(long, value_name = "DIR", requires = "prompt")]
+    pub download_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options every command understands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommonArgs {
+    /// Print one JSON object instead of human-readable output
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Model to use (default: the config's model)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub model: Option<String>,
+
+    /// API base URL
+    #[arg(long, global = true, value_name = "URL", env = "ANTHROPIC_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Config file (default: config.toml in the clab config directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Use the embedded offline mock API instead of Anthropic's (no key needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage files in the Files API
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
+    /// Run the mock Anthropic API server in the foreground (for tests and offline use)
+    Mock(MockArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// List every file (all pages)
+    List,
+    /// Show one file's metadata
+    Info { id: String },
+    /// Upload files (at most 500 MB each)
+    Upload {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Download a generated file
+    Download {
+        id: String,
+        /// Destination file or directory (default: the file's own name in the current directory)
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Delete files
+    Delete {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// A JSON scenario that scripts responses (see README)
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Answer without the demo's human-like pauses
+    #[arg(long)]
+    pub fast: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn attachments_need_a_prompt() {
+        assert!(Cli::try_parse_from(["clab", "-a", "x.csv"]).is_err());
+        let cli = Cli::try_parse_from(["clab", "-p", "hi", "-a", "x.csv", "-a", "y.csv"]).unwrap();
+        assert_eq!(cli.attach.len(), 2);
+    }
+
+    #[test]
+    fn common_flags_work_after_subcommands() {
+        let cli = Cli::try_parse_from(["clab", "files", "list", "--json"]).unwrap();
+        assert!(cli.common.json);
+    }
+}

@@ -1,0 +1,119 @@
+//! Configuration: built-in defaults with the user's TOML file merged over them.
+//!
+//! Invariant: every key has a default here and a documented line in `.config-example.toml`;
+//! an unknown key is an error (a typo must not silently fall back to a default). The key itself
+//! is never stored in the config, only a command that prints it.
+
+use crate::error::CliError;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const TOOL_20250825: &str = "code_execution_20250825";
+pub const TOOL_20250522: &str = "code_execution_20250522";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Model used when `--model` is not given.
+    pub model: String,
+    /// API base URL when neither `--base-url` nor ANTHROPIC_BASE_URL is set.
+    pub base_url: String,
+    /// A shell command whose standard output is the API key (used when ANTHROPIC_API_KEY is unset).
+    pub api_key_command: Option<String>,
+    /// `code_execution_20250825` (bash + text editor) or `code_execution_20250522` (Python only).
+    pub code_execution_tool: String,
+    pub max_tokens: u32,
+    /// How many times a `pause_turn` answer is continued automatically.
+    pub max_continuations: u32,
+    /// Retries of failed requests (connection errors, 408, 409, 429, 5xx).
+    pub max_retries: u32,
+    /// Seconds of silence tolerated on an open connection.
+    pub read_timeout_secs: u64,
+    /// Where generated files are saved; empty means the current directory.
+    pub download_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            model: "claude-sonnet-4-5".to_string(),
+            base_url: crate::api::client::DEFAULT_BASE_URL.to_string(),
+            api_key_command: None,
+            code_execution_tool: TOOL_20250825.to_string(),
+            max_tokens: 16_000,
+            max_continuations: 5,
+            max_retries: crate::api::retry::DEFAULT_MAX_RETRIES,
+            read_timeout_secs: 600,
+            download_dir: None,
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path`, or the default location when `path` is None; a missing default file is fine,
+    /// a missing explicit one is not.
+    pub fn load(path: Option<&Path>) -> Result<Config, CliError> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => match crate::paths::config_file() {
+                Some(p) => (p, false),
+                None => return Ok(Config::default()),
+            },
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(CliError::Usage(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        let config = Config::parse(&text).map_err(|e| {
+            CliError::Usage(format!("invalid config file {}: {e}", path.display()))
+        })?;
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        if config.code_execution_tool != TOOL_20250825 && config.code_execution_tool != TOOL_20250522
+        {
+            return Err(format!(
+                "code_execution_tool must be \"{TOOL_20250825}\" or \"{TOOL_20250522}\", not \"{}\"",
+                config.code_execution_tool
+            ));
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_and_names_every_key() {
+        let text = include_str!("../.config-example.toml");
+        let uncommented: String = text
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = Config::parse(&uncommented).expect("example parses with every key set");
+        assert_eq!(config.code_execution_tool, TOOL_20250825);
+    }
+
+    #[test]
+    fn user_values_override_defaults_and_typos_are_errors() {
+        let config = Config::parse("model = \"claude-opus-4-1\"\nmax_retries = 0").unwrap();
+        assert_eq!(config.model, "claude-opus-4-1");
+        assert_eq!(config.max_retries, 0);
+        assert_eq!(config.max_tokens, Config::default().max_tokens);
+        assert!(Config::parse("modle = \"x\"").unwrap_err().contains("modle"));
+        assert!(Config::parse("code_execution_tool = \"python\"").is_err());
+    }
+}

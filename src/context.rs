@@ -1,0 +1,94 @@
+//! Everything a command needs before it talks to the API: the config, the key, the client,
+//! and in demo mode the in-process mock server the client points at.
+//!
+//! Invariant: the key comes from ANTHROPIC_API_KEY or the config's `api_key_command`, never from
+//! an argument; a missing key is a usage error raised before any network call. In demo mode the
+//! mock is owned here and lives exactly as long as the command.
+
+use crate::api::{Client, ClientConfig};
+use crate::cli::CommonArgs;
+use crate::config::Config;
+use crate::error::CliError;
+use crate::mock::{MockOptions, MockServer, Pace};
+use crate::secret::ApiKey;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const NO_KEY_HELP: &str = "no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-...) \
+or api_key_command in the config file, or try the offline demo with --demo";
+
+pub struct Context {
+    pub config: Config,
+    pub client: Client,
+    pub model: String,
+    pub json: bool,
+    /// Running when `--demo` was given; dropped with the context.
+    pub demo: Option<MockServer>,
+}
+
+impl Context {
+    pub async fn connect(common: &CommonArgs) -> Result<Context, CliError> {
+        let config = Config::load(common.config.as_deref())?;
+        let (base_url, key, demo) = if common.demo {
+            let mock = MockServer::start(MockOptions {
+                pace: Pace::Realistic,
+                ..MockOptions::default()
+            })
+            .await
+            .map_err(|e| CliError::Failed(format!("cannot start the demo server: {e:#}")))?;
+            let key = ApiKey::new("sk-ant-demo").expect("non-empty");
+            (mock.base_url(), key, Some(mock))
+        } else {
+            let base_url = common
+                .base_url
+                .clone()
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| config.base_url.clone());
+            (base_url, resolve_key(&config)?, None)
+        };
+        let client = Client::new(ClientConfig {
+            base_url,
+            key,
+            max_retries: config.max_retries,
+            read_timeout: Duration::from_secs(config.read_timeout_secs.max(1)),
+        })?
+        .with_retry_notifier(Arc::new(|line| eprintln!("clab: {line}")));
+        let model = common.model.clone().unwrap_or_else(|| config.model.clone());
+        Ok(Context {
+            config,
+            client,
+            model,
+            json: common.json,
+            demo,
+        })
+    }
+}
+
+/// The key from the environment, else from `api_key_command`.
+fn resolve_key(config: &Config) -> Result<ApiKey, CliError> {
+    if let Some(key) = std::env::var("ANTHROPIC_API_KEY").ok().and_then(ApiKey::new) {
+        return Ok(key);
+    }
+    let Some(command) = config.api_key_command.as_deref() else {
+        return Err(CliError::Usage(NO_KEY_HELP.to_string()));
+    };
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| CliError::Usage(format!("cannot run api_key_command: {e}")))?;
+    if !output.status.success() {
+        return Err(CliError::Usage(format!(
+            "api_key_command failed ({}); fix it or set ANTHROPIC_API_KEY",
+            output.status
+        )));
+    }
+    String::from_utf8(output.stdout)
+        .ok()
+        .and_then(ApiKey::new)
+        .ok_or_else(|| {
+            CliError::Usage("api_key_command printed no key; fix it or set ANTHROPIC_API_KEY".into())
+        })
+}

@@ -1,0 +1,30 @@
+//! What a command reports when it fails, and the exit code that goes with it.
+//!
+//! Invariant: `Usage` (exit 2) means the user asked for something that cannot work as asked and
+//! nothing was sent; `Failed` (exit 1) means the API or the file system said no. Messages are
+//! complete sentences; they never contain the API key because nothing that holds it prints it.
+
+use crate::api::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failed(_) => 1,
+        }
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(err: ApiError) -> CliError {
+        CliError::Failed(err.to_string())
+    }
+}

@@ -1,0 +1,3 @@
+//! Turning model and tool text into something safe and readable on a terminal.
+
+pub mod sanitize;
