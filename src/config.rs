@@ -72,15 +72,15 @@ impl Config {
                 )));
             }
         };
-        let config = Config::parse(&text).map_err(|e| {
-            CliError::Usage(format!("invalid config file {}: {e}", path.display()))
-        })?;
+        let config = Config::parse(&text)
+            .map_err(|e| CliError::Usage(format!("invalid config file {}: {e}", path.display())))?;
         Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        if config.code_execution_tool != TOOL_20250825 && config.code_execution_tool != TOOL_20250522
+        if config.code_execution_tool != TOOL_20250825
+            && config.code_execution_tool != TOOL_20250522
         {
             return Err(format!(
                 "code_execution_tool must be \"{TOOL_20250825}\" or \"{TOOL_20250522}\", not \"{}\"",
@@ -100,7 +100,11 @@ mod tests {
         let text = include_str!("../.config-example.toml");
         let uncommented: String = text
             .lines()
-            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = "))
+                    .unwrap_or(l)
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let config = Config::parse(&uncommented).expect("example parses with every key set");
@@ -113,7 +117,11 @@ mod tests {
         assert_eq!(config.model, "claude-opus-4-1");
         assert_eq!(config.max_retries, 0);
         assert_eq!(config.max_tokens, Config::default().max_tokens);
-        assert!(Config::parse("modle = \"x\"").unwrap_err().contains("modle"));
+        assert!(
+            Config::parse("modle = \"x\"")
+                .unwrap_err()
+                .contains("modle")
+        );
         assert!(Config::parse("code_execution_tool = \"python\"").is_err());
     }
 }

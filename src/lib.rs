@@ -4,10 +4,11 @@
 //! same code (the mock server in-process, the decoder, the accumulator) that users run.
 
 pub mod api;
-pub mod mock;
-pub mod render;
-pub mod secret;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod mock;
+pub mod model;
 pub mod paths;
+pub mod render;
+pub mod secret;

@@ -4,7 +4,9 @@
 
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod retry;
+pub mod sse;
 
 pub use client::{Client, ClientConfig};
 pub use error::ApiError;

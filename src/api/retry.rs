@@ -16,10 +16,7 @@ const MAX_HONOURED_RETRY_AFTER: f64 = 60.0;
 
 /// Whether a response with this status and these headers should be retried.
 pub fn should_retry_status(status: u16, headers: &HeaderMap) -> bool {
-    match headers
-        .get("x-should-retry")
-        .and_then(|v| v.to_str().ok())
-    {
+    match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
         Some("true") => return true,
         Some("false") => return false,
         _ => {}
@@ -114,7 +111,10 @@ mod tests {
         let when = SystemTime::now() + Duration::from_secs(5);
         let h = headers(&[("retry-after", &httpdate::fmt_http_date(when))]);
         let d = retry_delay(Some(&h), 0, 0.0);
-        assert!(d > Duration::from_secs(3) && d <= Duration::from_secs(5), "{d:?}");
+        assert!(
+            d > Duration::from_secs(3) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
     }
 
     #[test]

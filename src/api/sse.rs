@@ -1,0 +1,210 @@
+//! An incremental Server-Sent Events decoder (the WHATWG `text/event-stream` rules).
+//!
+//! Invariant: feeding the same bytes in any split — inside a line, inside a CRLF pair, inside a
+//! UTF-8 sequence — yields the same events (a property test checks it). Lines end at CRLF, LF or
+//! CR; `:` lines are comments; `data:` lines join with `\n`; one space after the colon is
+//! dropped; an empty line dispatches; an unterminated event at the end of input is discarded.
+//!
+//! Written here rather than taken from `eventsource-stream` because the client needs a pure,
+//! synchronous `feed(bytes) -> events` core that tests can drive chunk by chunk and that the
+//! streaming code wraps, and because scanning resumes where it stopped, so a long answer
+//! delivered in many small chunks costs linear time.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    /// The `event:` field; "message" when the server sent none.
+    pub event: String,
+    pub data: String,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct SseDecoder {
+    buf: Vec<u8>,
+    /// Bytes of `buf` already searched for a line end.
+    scanned: usize,
+    /// The previous chunk ended with CR, so a leading LF belongs to that line end.
+    skip_lf: bool,
+    bom_checked: bool,
+    event: String,
+    data: String,
+    has_data: bool,
+    last_id: Option<String>,
+}
+
+impl SseDecoder {
+    pub fn new() -> SseDecoder {
+        SseDecoder::default()
+    }
+
+    /// Decodes `chunk`, returning every event it completes.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+        let mut out = Vec::new();
+        let mut chunk = chunk;
+        if self.skip_lf && !chunk.is_empty() {
+            if chunk[0] == b'\n' {
+                chunk = &chunk[1..];
+            }
+            self.skip_lf = false;
+        }
+        self.buf.extend_from_slice(chunk);
+        if !self.bom_checked && self.buf.len() >= 3 {
+            if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                self.buf.drain(..3);
+            }
+            self.bom_checked = true;
+        }
+        let mut start = 0;
+        let mut i = self.scanned;
+        while i < self.buf.len() {
+            let b = self.buf[i];
+            if b == b'\n' || b == b'\r' {
+                let line = String::from_utf8_lossy(&self.buf[start..i]).into_owned();
+                let mut next = i + 1;
+                if b == b'\r' {
+                    if next < self.buf.len() {
+                        if self.buf[next] == b'\n' {
+                            next += 1;
+                        }
+                    } else {
+                        self.skip_lf = true;
+                    }
+                }
+                if let Some(event) = self.line(&line) {
+                    out.push(event);
+                }
+                start = next;
+                i = next;
+            } else {
+                i += 1;
+            }
+        }
+        self.buf.drain(..start);
+        self.scanned = self.buf.len();
+        out
+    }
+
+    fn line(&mut self, line: &str) -> Option<SseEvent> {
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line.starts_with(':') {
+            return None;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "event" => self.event = value.to_string(),
+            "data" => {
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                self.data.push_str(value);
+                self.has_data = true;
+            }
+            "id" if !value.contains('\0') => self.last_id = Some(value.to_string()),
+            _ => {}
+        }
+        None
+    }
+
+    fn dispatch(&mut self) -> Option<SseEvent> {
+        let event = std::mem::take(&mut self.event);
+        if !std::mem::take(&mut self.has_data) {
+            return None;
+        }
+        Some(SseEvent {
+            event: if event.is_empty() {
+                "message".to_string()
+            } else {
+                event
+            },
+            data: std::mem::take(&mut self.data),
+            id: self.last_id.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decode_all(chunks: &[&[u8]]) -> Vec<SseEvent> {
+        let mut d = SseDecoder::new();
+        chunks.iter().flat_map(|c| d.feed(c)).collect()
+    }
+
+    fn ev(event: &str, data: &str) -> SseEvent {
+        SseEvent {
+            event: event.into(),
+            data: data.into(),
+            id: None,
+        }
+    }
+
+    #[test]
+    fn basic_events_with_names() {
+        let got =
+            decode_all(&[b"event: ping\ndata: {\"type\": \"ping\"}\n\nevent: x\ndata: 1\n\n"]);
+        assert_eq!(got, vec![ev("ping", "{\"type\": \"ping\"}"), ev("x", "1")]);
+    }
+
+    #[test]
+    fn comments_multiline_data_and_missing_space() {
+        let got = decode_all(&[b": keep-alive\ndata:a\ndata: b\n\n"]);
+        assert_eq!(got, vec![ev("message", "a\nb")]);
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_line_endings() {
+        assert_eq!(
+            decode_all(&[b"event: e\r\ndata: 1\r\n\r\n"]),
+            vec![ev("e", "1")]
+        );
+        assert_eq!(decode_all(&[b"event: e\rdata: 1\r\r"]), vec![ev("e", "1")]);
+    }
+
+    #[test]
+    fn crlf_split_across_chunks_is_one_line_end() {
+        let got = decode_all(&[b"data: 1\r", b"\n\r", b"\ndata: 2\n\n"]);
+        assert_eq!(got, vec![ev("message", "1"), ev("message", "2")]);
+    }
+
+    #[test]
+    fn unterminated_event_is_dropped_and_empty_data_not_dispatched() {
+        assert!(decode_all(&[b"event: e\n\n", b"data: partial"]).is_empty());
+    }
+
+    #[test]
+    fn bom_is_ignored_and_ids_are_kept() {
+        let got = decode_all(&[b"\xEF\xBB", b"\xBFid: 7\ndata: x\n\n"]);
+        assert_eq!(got[0].id.as_deref(), Some("7"));
+        assert_eq!(got[0].data, "x");
+    }
+
+    const SAMPLE: &[u8] = "event: message_start\r\ndata: {\"a\": 1   }\r\n\r\n: comment\n\
+        event: content_block_delta\ndata: {\"text\":\"h\u{e9}llo \u{1F600}\"}\n\n\
+        data: line1\ndata: line2\r\rid: 3\nevent: message_stop\ndata: {}\n\n"
+        .as_bytes();
+
+    proptest! {
+        #[test]
+        fn any_chunking_gives_the_same_events(cuts in proptest::collection::vec(0..SAMPLE.len(), 0..12)) {
+            let whole = decode_all(&[SAMPLE]);
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut last = 0;
+            for c in cuts {
+                chunks.push(&SAMPLE[last..c]);
+                last = c;
+            }
+            chunks.push(&SAMPLE[last..]);
+            prop_assert_eq!(decode_all(&chunks), whole.clone());
+            prop_assert_eq!(whole.len(), 4);
+        }
+    }
+}

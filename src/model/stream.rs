@@ -1,0 +1,350 @@
+//! Folding stream events into the assistant's content blocks.
+//!
+//! Invariant: the blocks equal what the API would return unstreamed: text and thinking deltas
+//! are appended in place, `input_json_delta` fragments are joined and parsed once at
+//! `content_block_stop`, tool results arrive whole in `content_block_start`, and any block or
+//! field clab does not know is kept verbatim so it can be sent back next turn. Every event costs
+//! time proportional to its own size, never to the answer so far. A `pause_turn` continuation
+//! appends to the same blocks (its indices restart at 0) and adds its usage.
+
+use super::usage::Usage;
+use crate::api::events::StreamEvent;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Container {
+    pub id: String,
+    pub expires_at: Option<String>,
+}
+
+/// What changed, for views that print or draw as the stream goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    BlockStarted(usize),
+    TextDelta { block: usize, text: String },
+    ThinkingDelta { block: usize, text: String },
+    BlockStopped(usize),
+    Stopped { stop_reason: Option<String> },
+    Unknown(String),
+    None,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    block: Value,
+    partial_json: String,
+    stopped: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    slots: Vec<Option<Slot>>,
+    /// Where the current request's index 0 lands (non-zero after a continuation).
+    offset: usize,
+    pub message_id: Option<String>,
+    pub model: Option<String>,
+    pub stop_reason: Option<String>,
+    pub container: Option<Container>,
+    /// Usage of finished requests of this turn.
+    usage_before: Usage,
+    /// Cumulative usage of the request in progress.
+    usage_now: Usage,
+    /// Events and deltas clab does not know, kept to be shown.
+    pub unknown: Vec<Value>,
+    /// The `event: error` that ended the stream, if any: (type, message, request id).
+    pub error: Option<(String, String, Option<String>)>,
+    /// A `message_stop` arrived for the request in progress.
+    pub stopped: bool,
+}
+
+impl Accumulator {
+    pub fn new() -> Accumulator {
+        Accumulator::default()
+    }
+
+    /// Prepares for the next request of the same turn (after `pause_turn`).
+    pub fn begin_continuation(&mut self) {
+        self.offset = self.slots.len();
+        self.usage_before.add(&self.usage_now);
+        self.usage_now = Usage::default();
+        self.stop_reason = None;
+        self.stopped = false;
+    }
+
+    pub fn usage(&self) -> Usage {
+        let mut total = self.usage_before;
+        total.add(&self.usage_now);
+        total
+    }
+
+    /// The content blocks so far, in order, as the API's JSON.
+    pub fn content(&self) -> Vec<Value> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|s| s.block.clone())
+            .collect()
+    }
+
+    pub fn block(&self, position: usize) -> Option<&Value> {
+        self.slots.get(position)?.as_ref().map(|s| &s.block)
+    }
+
+    /// Blocks whose `content_block_stop` never came (a cut stream).
+    pub fn unfinished(&self) -> usize {
+        self.slots.iter().flatten().filter(|s| !s.stopped).count()
+    }
+
+    pub fn apply(&mut self, event: StreamEvent) -> Update {
+        match event {
+            StreamEvent::MessageStart { message } => {
+                self.message_id = text(&message, "id").or(self.message_id.take());
+                self.model = text(&message, "model").or(self.model.take());
+                if let Some(usage) = message.get("usage") {
+                    self.usage_now.overlay(usage);
+                }
+                Update::None
+            }
+            StreamEvent::ContentBlockStart { index, block } => {
+                let position = self.offset + index;
+                if self.slots.len() <= position {
+                    self.slots.resize(position + 1, None);
+                }
+                self.slots[position] = Some(Slot {
+                    block,
+                    partial_json: String::new(),
+                    stopped: false,
+                });
+                Update::BlockStarted(position)
+            }
+            StreamEvent::ContentBlockDelta { index, delta } => self.delta(index, delta),
+            StreamEvent::ContentBlockStop { index } => {
+                let position = self.offset + index;
+                match self.slots.get_mut(position).and_then(Option::as_mut) {
+                    Some(slot) => {
+                        finish_input(slot);
+                        slot.stopped = true;
+                        Update::BlockStopped(position)
+                    }
+                    None => self.note_unknown("content_block_stop for a block that never started"),
+                }
+            }
+            StreamEvent::MessageDelta { delta, usage } => {
+                if let Some(reason) = delta.get("stop_reason").and_then(Value::as_str) {
+                    self.stop_reason = Some(reason.to_string());
+                }
+                if let Some(c) = delta.get("container").filter(|c| c.is_object()) {
+                    if let Some(id) = text(c, "id") {
+                        self.container = Some(Container {
+                            id,
+                            expires_at: text(c, "expires_at"),
+                        });
+                    }
+                }
+                if let Some(usage) = usage {
+                    self.usage_now.overlay(&usage);
+                }
+                Update::None
+            }
+            StreamEvent::MessageStop => {
+                self.stopped = true;
+                Update::Stopped {
+                    stop_reason: self.stop_reason.clone(),
+                }
+            }
+            StreamEvent::Ping => Update::None,
+            StreamEvent::Error {
+                error_type,
+                message,
+                request_id,
+            } => {
+                self.error = Some((error_type, message, request_id));
+                Update::None
+            }
+            StreamEvent::Unknown { name, data } => {
+                self.unknown.push(data);
+                Update::Unknown(name)
+            }
+        }
+    }
+
+    fn delta(&mut self, index: usize, delta: Value) -> Update {
+        let position = self.offset + index;
+        let Some(slot) = self.slots.get_mut(position).and_then(Option::as_mut) else {
+            return self.note_unknown("content_block_delta for a block that never started");
+        };
+        let kind = delta.get("type").and_then(Value::as_str).unwrap_or("");
+        let piece = |name: &str| delta.get(name).and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "text_delta" => {
+                append(&mut slot.block, "text", piece("text"));
+                Update::TextDelta {
+                    block: position,
+                    text: piece("text").to_string(),
+                }
+            }
+            "thinking_delta" => {
+                append(&mut slot.block, "thinking", piece("thinking"));
+                Update::ThinkingDelta {
+                    block: position,
+                    text: piece("thinking").to_string(),
+                }
+            }
+            "signature_delta" => {
+                append(&mut slot.block, "signature", piece("signature"));
+                Update::None
+            }
+            "input_json_delta" => {
+                slot.partial_json.push_str(piece("partial_json"));
+                Update::None
+            }
+            "citations_delta" => {
+                if let (Some(obj), Some(citation)) =
+                    (slot.block.as_object_mut(), delta.get("citation"))
+                {
+                    let list = obj
+                        .entry("citations")
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if !list.is_array() {
+                        *list = Value::Array(Vec::new());
+                    }
+                    if let Value::Array(items) = list {
+                        items.push(citation.clone());
+                    }
+                }
+                Update::None
+            }
+            _ => {
+                let name = format!("{kind} delta");
+                self.unknown.push(delta);
+                Update::Unknown(name)
+            }
+        }
+    }
+
+    fn note_unknown(&mut self, what: &str) -> Update {
+        self.unknown.push(Value::String(what.to_string()));
+        Update::Unknown(what.to_string())
+    }
+}
+
+fn text(value: &Value, name: &str) -> Option<String> {
+    value.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// Appends to a string field in place (creating it), so long answers stay linear.
+fn append(block: &mut Value, field: &str, piece: &str) {
+    let Some(obj) = block.as_object_mut() else {
+        return;
+    };
+    match obj.get_mut(field) {
+        Some(Value::String(s)) => s.push_str(piece),
+        _ => {
+            obj.insert(field.to_string(), Value::String(piece.to_string()));
+        }
+    }
+}
+
+/// Parses the joined `input_json_delta` fragments into the block's `input`. Fragments that do
+/// not parse (a cut stream) are kept as a string under `input` so nothing is lost.
+fn finish_input(slot: &mut Slot) {
+    if slot.partial_json.trim().is_empty() {
+        return;
+    }
+    let json = std::mem::take(&mut slot.partial_json);
+    let input = serde_json::from_str::<Value>(&json).unwrap_or(Value::String(json));
+    if let Some(obj) = slot.block.as_object_mut() {
+        obj.insert("input".to_string(), input);
+    } else {
+        let mut obj = Map::new();
+        obj.insert("input".to_string(), input);
+        slot.block = Value::Object(obj);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn start(index: usize, block: Value) -> StreamEvent {
+        StreamEvent::ContentBlockStart { index, block }
+    }
+    fn delta(index: usize, delta: Value) -> StreamEvent {
+        StreamEvent::ContentBlockDelta { index, delta }
+    }
+
+    #[test]
+    fn tool_input_is_joined_and_parsed_at_stop() {
+        let mut acc = Accumulator::new();
+        acc.apply(start(
+            0,
+            json!({"type":"server_tool_use","id":"s1","name":"bash_code_execution","input":{}}),
+        ));
+        for piece in ["", "{\"command\":", " \"ls -", "la\"}"] {
+            acc.apply(delta(
+                0,
+                json!({"type":"input_json_delta","partial_json":piece}),
+            ));
+        }
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        assert_eq!(acc.content()[0]["input"], json!({"command":"ls -la"}));
+    }
+
+    #[test]
+    fn continuation_appends_blocks_and_adds_usage() {
+        let mut acc = Accumulator::new();
+        acc.apply(StreamEvent::MessageStart {
+            message: json!({"id":"m1","usage":{"input_tokens":5,"output_tokens":1}}),
+        });
+        acc.apply(start(0, json!({"type":"text","text":""})));
+        acc.apply(delta(0, json!({"type":"text_delta","text":"one"})));
+        acc.apply(StreamEvent::MessageDelta {
+            delta: json!({"stop_reason":"pause_turn"}),
+            usage: Some(json!({"output_tokens":7})),
+        });
+        acc.begin_continuation();
+        acc.apply(StreamEvent::MessageStart {
+            message: json!({"id":"m2","usage":{"input_tokens":9,"output_tokens":1}}),
+        });
+        acc.apply(start(0, json!({"type":"text","text":""})));
+        acc.apply(delta(0, json!({"type":"text_delta","text":"two"})));
+        acc.apply(StreamEvent::MessageDelta {
+            delta: json!({"stop_reason":"end_turn"}),
+            usage: Some(json!({"output_tokens":3})),
+        });
+        let texts: Vec<_> = acc.content().iter().map(|b| b["text"].clone()).collect();
+        assert_eq!(texts, vec![json!("one"), json!("two")]);
+        assert_eq!(acc.usage().input_tokens, 14);
+        assert_eq!(acc.usage().output_tokens, 10);
+        assert_eq!(acc.stop_reason.as_deref(), Some("end_turn"));
+    }
+
+    #[test]
+    fn unknown_deltas_and_blocks_are_kept() {
+        let mut acc = Accumulator::new();
+        acc.apply(start(0, json!({"type":"hologram","beams":3})));
+        let u = acc.apply(delta(0, json!({"type":"beam_delta","beam":1})));
+        assert_eq!(u, Update::Unknown("beam_delta delta".into()));
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        assert_eq!(acc.content(), vec![json!({"type":"hologram","beams":3})]);
+        assert_eq!(acc.unknown, vec![json!({"type":"beam_delta","beam":1})]);
+    }
+
+    #[test]
+    fn a_cut_tool_input_is_kept_as_text() {
+        let mut acc = Accumulator::new();
+        acc.apply(start(
+            0,
+            json!({"type":"server_tool_use","id":"s","name":"x","input":{}}),
+        ));
+        acc.apply(delta(
+            0,
+            json!({"type":"input_json_delta","partial_json":"{\"comm"}),
+        ));
+        assert_eq!(acc.unfinished(), 1);
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        assert_eq!(acc.content()[0]["input"], json!("{\"comm"));
+    }
+}
