@@ -12,3 +12,4 @@ pub mod model;
 pub mod paths;
 pub mod render;
 pub mod secret;
+pub mod turn;

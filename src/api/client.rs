@@ -8,6 +8,7 @@
 use super::error::ApiError;
 use super::retry;
 use crate::secret::ApiKey;
+use reqwest::header::HeaderValue;
 use reqwest::{Method, RequestBuilder, Response};
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,8 +79,11 @@ impl Client {
         let mut builder = self
             .http
             .request(method, format!("{}{}", self.base_url, path))
-            .header("x-api-key", self.key.expose())
             .header("anthropic-version", ANTHROPIC_VERSION);
+        if let Ok(mut key) = HeaderValue::from_str(self.key.expose()) {
+            key.set_sensitive(true);
+            builder = builder.header("x-api-key", key);
+        }
         if !betas.is_empty() {
             builder = builder.header("anthropic-beta", betas.join(","));
         }

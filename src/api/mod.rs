@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod retry;
 pub mod sse;
+pub mod stream;
 
 pub use client::{Client, ClientConfig};
 pub use error::ApiError;

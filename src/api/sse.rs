@@ -3,7 +3,8 @@
 //! Invariant: feeding the same bytes in any split — inside a line, inside a CRLF pair, inside a
 //! UTF-8 sequence — yields the same events (a property test checks it). Lines end at CRLF, LF or
 //! CR; `:` lines are comments; `data:` lines join with `\n`; one space after the colon is
-//! dropped; an empty line dispatches; an unterminated event at the end of input is discarded.
+//! dropped; an empty line dispatches; an unterminated event at the end of input is
+//! handed out only by [`SseDecoder::finish`].
 //!
 //! Written here rather than taken from `eventsource-stream` because the client needs a pure,
 //! synchronous `feed(bytes) -> events` core that tests can drive chunk by chunk and that the
@@ -82,6 +83,18 @@ impl SseDecoder {
         self.buf.drain(..start);
         self.scanned = self.buf.len();
         out
+    }
+
+    /// Ends the input: a last event whose blank line never came is dispatched, so a server
+    /// that closes right after its final `data:` line (an `error` event, typically) is still
+    /// heard. Callers decide whether such an event can be trusted (it may be truncated).
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        let rest = String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned();
+        self.scanned = 0;
+        if !rest.is_empty() {
+            let _ = self.line(&rest);
+        }
+        self.dispatch()
     }
 
     fn line(&mut self, line: &str) -> Option<SseEvent> {
@@ -174,8 +187,11 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_event_is_dropped_and_empty_data_not_dispatched() {
-        assert!(decode_all(&[b"event: e\n\n", b"data: partial"]).is_empty());
+    fn unterminated_event_waits_for_finish_and_empty_data_is_not_dispatched() {
+        let mut d = SseDecoder::new();
+        assert!(d.feed(b"event: e\n\nevent: error\ndata: {}\n").is_empty());
+        assert_eq!(d.finish(), Some(ev("error", "{}")));
+        assert_eq!(d.finish(), None);
     }
 
     #[test]

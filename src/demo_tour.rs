@@ -1,0 +1,37 @@
+//! `clab --demo` without a prompt: a guided headless turn over a bundled sample CSV.
+//!
+//! Invariant: it runs entirely offline against the in-process mock and writes only to a fresh
+//! temporary directory it names, so trying clab never litters the current directory.
+
+use crate::cli::Cli;
+use crate::error::CliError;
+
+const SAMPLE_CSV: &[u8] = include_bytes!("../assets/demo/customers.csv");
+const PROMPT: &str = "What drives churn in this customer data? Plot it.";
+
+pub async fn run(cli: &Cli) -> Result<(), CliError> {
+    let dir = tempfile::Builder::new()
+        .prefix("clab-demo-")
+        .tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a demo directory: {e}")))?
+        .keep();
+    let csv = dir.join("customers.csv");
+    std::fs::write(&csv, SAMPLE_CSV)
+        .map_err(|e| CliError::Failed(format!("cannot write the sample data: {e}")))?;
+    eprintln!("clab: DEMO — offline, no API key needed. Sample data: {}", csv.display());
+    eprintln!("clab: asking: {PROMPT}\n");
+    let mut demo = Cli {
+        command: None,
+        prompt: Some(PROMPT.to_string()),
+        attach: vec![csv],
+        download_dir: Some(dir.clone()),
+        common: cli.common.clone(),
+    };
+    demo.common.demo = true;
+    crate::headless::run(&demo, PROMPT).await?;
+    eprintln!(
+        "\nclab: try your own data: clab --demo -p \"what drives churn?\" -a your.csv\n\
+         clab: with a key: export ANTHROPIC_API_KEY=sk-ant-... && clab -p \"...\" -a your.csv"
+    );
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The `--json` result of a headless turn: one object, as the design's contract gives it.
+//!
+//! Invariant: text is the raw text the API sent (JSON-escaped by serde, not stripped), so
+//! scripts see exactly what the model wrote; field names follow the contract
+//! `session_id, model, stop_reason, text, executions, files, container, usage` (plus `error`
+//! when the turn failed).
+
+use super::{TurnFile, answer_text};
+use crate::model::execution::executions;
+use crate::turn::TurnResult;
+use serde_json::{Value, json};
+
+pub fn turn_object(model: &str, result: &TurnResult, files: &[TurnFile], session_id: String) -> Value {
+    let blocks = result.acc.content();
+    let runs: Vec<Value> = executions(&blocks)
+        .into_iter()
+        .map(|run| {
+            let r = run.result.unwrap_or_default();
+            json!({
+                "tool": run.tool,
+                "input": run.input,
+                "stdout": r.stdout,
+                "stderr": r.stderr,
+                "return_code": r.return_code,
+                "output_file_ids": r.output_file_ids,
+                "error_code": r.error_code,
+            })
+        })
+        .collect();
+    let files: Vec<Value> = files
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.id,
+                "filename": f.filename,
+                "origin": if f.generated { "generated" } else { "uploaded" },
+                "path": f.path.as_ref().map(|p| p.display().to_string()),
+            })
+        })
+        .collect();
+    let mut object = json!({
+        "session_id": session_id,
+        "model": result.acc.model.clone().unwrap_or_else(|| model.to_string()),
+        "stop_reason": result.acc.stop_reason,
+        "text": answer_text(&blocks),
+        "executions": runs,
+        "files": files,
+        "container": result.acc.container,
+        "usage": result.acc.usage(),
+    });
+    if let Some(error) = &result.error {
+        object["error"] = json!({
+            "message": error.to_string(),
+            "request_id": error.request_id(),
+        });
+    }
+    object
+}

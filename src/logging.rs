@@ -1,0 +1,37 @@
+//! The log file: `clab.log` in the data directory, created with mode 0600.
+//!
+//! Invariant: logs go to a private file, never to the terminal, and only clab's own events are
+//! recorded by default (other crates at `warn`), so request headers, and with them the API
+//! key, are never logged. `CLAB_LOG` sets clab's level (`info` by default). A log that cannot
+//! be opened disables logging instead of failing the command.
+
+use std::fs::OpenOptions;
+use std::sync::Mutex;
+use tracing_subscriber::EnvFilter;
+
+pub fn init() {
+    let Some(dir) = crate::paths::data_dir() else {
+        return;
+    };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let Ok(file) = options.open(dir.join("clab.log")) else {
+        return;
+    };
+    let level = std::env::var("CLAB_LOG").unwrap_or_else(|_| "info".to_string());
+    let filter = EnvFilter::try_new(format!("warn,clab={level}"))
+        .unwrap_or_else(|_| EnvFilter::new("warn,clab=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(Mutex::new(file))
+        .try_init();
+}
