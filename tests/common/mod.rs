@@ -1,0 +1,134 @@
+//! Shared test scaffolding: an in-process mock API and a `clab` command pointed at it.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use clab::mock::{MockOptions, MockServer, Pace, RecordedBody, RecordedRequest, Scenario};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub const TEST_KEY: &str = "sk-ant-test-Zq9SECRETvalue";
+
+/// A mock server on its own runtime, alive as long as this value.
+pub struct Mock {
+    pub server: Option<MockServer>,
+    pub runtime: tokio::runtime::Runtime,
+    pub home: TempDir,
+}
+
+impl Mock {
+    pub fn start(scenario: Option<Value>) -> Mock {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let home = TempDir::new().unwrap();
+        let scenario = scenario.map(|v| Scenario::from_json(v, &fixtures_dir()).unwrap());
+        let server = runtime
+            .block_on(MockServer::start(MockOptions {
+                port: 0,
+                scenario,
+                pace: Pace::Fast,
+            }))
+            .unwrap();
+        Mock {
+            server: Some(server),
+            runtime,
+            home,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.as_ref().unwrap().base_url()
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.as_ref().unwrap().requests()
+    }
+
+    /// Requests to `path` (query ignored).
+    pub fn requests_to(&self, method: &str, path: &str) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == method && r.path == path)
+            .collect()
+    }
+
+    /// `clab` with the key, an isolated CLAB_HOME and the mock's URL.
+    pub fn clab(&self) -> Command {
+        let mut cmd = Command::cargo_bin("clab").unwrap();
+        cmd.env("ANTHROPIC_API_KEY", TEST_KEY)
+            .env("CLAB_HOME", self.home.path())
+            .env_remove("ANTHROPIC_BASE_URL")
+            .arg("--base-url")
+            .arg(self.url());
+        cmd
+    }
+
+    /// Raw bytes of a file as the mock serves them.
+    pub fn file_content(&self, id: &str) -> Vec<u8> {
+        let url = format!("{}/v1/files/{id}/content", self.url());
+        self.runtime.block_on(async {
+            reqwest::Client::new()
+                .get(url)
+                .header("x-api-key", "t")
+                .header("anthropic-version", "2023-06-01")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
+        })
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn sample_csv() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/customers.csv")
+}
+
+pub fn json_body(r: &RecordedRequest) -> &Value {
+    match &r.body {
+        RecordedBody::Json(v) => v,
+        other => panic!("expected a JSON body, got {other:?}"),
+    }
+}
+
+pub fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// An SSE body from `(event, data)` pairs, framed as the API frames it.
+pub fn sse(events: &[Value]) -> String {
+    events
+        .iter()
+        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap()))
+        .collect()
+}
+
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}

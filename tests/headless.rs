@@ -1,0 +1,284 @@
+//! `clab -p` end to end against the in-process mock: uploads, the request the API sees,
+//! streaming output, downloads, JSON, retries, cut streams and refusals of bad input.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn text_turn(text: &str, stop_reason: &str) -> String {
+    sse(&[
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":5}}),
+        json!({"type":"message_stop"}),
+    ])
+}
+
+#[test]
+fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
+    let mock = Mock::start(None);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = mock
+        .clab()
+        .args(["-p", "what drives churn?", "-a"])
+        .arg(sample_csv())
+        .arg("--download-dir")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&out);
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+
+    let uploads = mock.requests_to("POST", "/v1/files");
+    assert_eq!(uploads.len(), 1);
+    let clab::mock::RecordedBody::Multipart(parts) = &uploads[0].body else {
+        panic!("upload was not multipart: {:?}", uploads[0].body);
+    };
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].name, "file");
+    assert_eq!(parts[0].filename.as_deref(), Some("customers.csv"));
+    assert_eq!(parts[0].size, std::fs::metadata(sample_csv()).unwrap().len());
+
+    let messages = mock.requests_to("POST", "/v1/messages");
+    assert_eq!(messages.len(), 1);
+    let body = json_body(&messages[0]);
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["tools"][0]["type"], "code_execution_20250825");
+    let blocks = body["messages"][0]["content"].as_array().unwrap();
+    let upload = blocks.iter().find(|b| b["type"] == "container_upload").unwrap();
+    let listed: Value = mock.runtime.block_on(async {
+        reqwest::get(format!("{}/_mock/requests", mock.url())).await.unwrap().json().await.unwrap()
+    });
+    assert!(listed.as_array().unwrap().len() >= 2);
+    assert!(upload["file_id"].as_str().unwrap().starts_with("file_"));
+    let headers = &messages[0].headers;
+    let beta = headers.iter().find(|(k, _)| k == "anthropic-beta").map(|(_, v)| v.as_str());
+    assert!(beta.unwrap_or("").contains("files-api-2025-04-14"));
+    assert!(headers.iter().any(|(k, v)| k == "anthropic-version" && v == "2023-06-01"));
+
+    // The statistics are computed from the file: 240 data rows, 6 columns.
+    assert!(stdout.contains("240"), "stdout: {stdout}");
+    assert!(stdout.contains("tenure_months"));
+    assert!(stdout.contains("┌ bash") && stdout.contains("├ exit 0"));
+
+    let saved = files_in(out_dir.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let png = std::fs::read(&saved[0]).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let generated = mock.requests().into_iter().find_map(|r| {
+        r.path.strip_prefix("/v1/files/").and_then(|p| p.strip_suffix("/content")).map(str::to_string)
+    });
+    assert_eq!(png, mock.file_content(&generated.unwrap()));
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let mock = Mock::start(None);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = mock
+        .clab()
+        .args(["--json", "-p", "plot churn", "-a"])
+        .arg(sample_csv())
+        .arg("--download-dir")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    for key in ["session_id", "model", "stop_reason", "text", "executions", "files", "container", "usage"] {
+        assert!(v.get(key).is_some(), "missing {key} in {v}");
+    }
+    assert_eq!(v["stop_reason"], "end_turn");
+    assert!(v["text"].as_str().unwrap().len() > 20);
+    let runs = v["executions"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    for run in runs {
+        for key in ["tool", "input", "stdout", "stderr", "return_code", "output_file_ids"] {
+            assert!(run.get(key).is_some(), "missing {key} in {run}");
+        }
+    }
+    let files = v["files"].as_array().unwrap();
+    let uploaded = files.iter().find(|f| f["origin"] == "uploaded").unwrap();
+    assert_eq!(uploaded["filename"], "customers.csv");
+    let generated = files.iter().find(|f| f["origin"] == "generated").unwrap();
+    let path = generated["path"].as_str().unwrap();
+    assert!(std::path::Path::new(path).starts_with(out_dir.path()));
+    assert!(std::fs::metadata(path).unwrap().len() > 1000);
+    assert!(v["container"]["id"].as_str().unwrap().starts_with("container_"));
+    assert!(v["container"]["expires_at"].is_string());
+    assert!(v["usage"]["output_tokens"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn overloaded_then_success_is_retried_honouring_retry_after() {
+    let mock = Mock::start(Some(json!({
+        "messages": [
+            {"status": 529, "headers": {"retry-after": "1"}},
+            {"sse_text": text_turn("recovered", "end_turn")}
+        ]
+    })));
+    let out = mock.clab().args(["-p", "hello"]).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 2);
+    assert!(stdout_of(&out).contains("recovered"));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("529") && stderr.contains("retrying in 1.0 s"), "{stderr}");
+}
+
+#[test]
+fn errors_that_must_not_be_retried_are_reported_with_the_request_id() {
+    let mock = Mock::start(Some(json!({
+        "messages": [{"status": 400, "body": {"type":"error","error":{"type":"invalid_request_error","message":"messages: bad"},"request_id":"req_011Test"}}]
+    })));
+    let out = mock.clab().args(["-p", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1);
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("invalid_request_error") && stderr.contains("req_011Test"), "{stderr}");
+}
+
+#[test]
+fn a_cut_stream_exits_1_and_keeps_the_partial_text() {
+    let stream = text_turn("the partial answer that was already shown", "end_turn");
+    let cut = stream.find("content_block_stop").unwrap();
+    let mock = Mock::start(Some(json!({"messages": [{"sse_text": stream, "cut_after_bytes": cut}]})));
+    let out = mock.clab().args(["-p", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout_of(&out).contains("the partial answer that was already shown"));
+    assert!(stderr_of(&out).contains("closed before the answer was complete"));
+    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1, "a started stream is never retried");
+}
+
+#[test]
+fn a_mid_stream_error_event_is_reported_and_not_retried() {
+    let full = text_turn("half an answer", "end_turn");
+    let head: String = full.split("event: message_delta").next().unwrap().to_string();
+    let stream = head + "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n";
+    let mock = Mock::start(Some(json!({"messages": [{"sse_text": stream}]})));
+    let out = mock.clab().args(["-p", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout_of(&out).contains("half an answer"));
+    assert!(stderr_of(&out).contains("overloaded_error"));
+    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1);
+}
+
+#[test]
+fn pause_turn_is_continued_with_the_answer_so_far() {
+    let mock = Mock::start(Some(json!({"messages": [
+        {"sse_text": text_turn("first part.", "pause_turn")},
+        {"sse_text": text_turn("second part.", "end_turn")}
+    ]})));
+    let out = mock.clab().args(["--json", "-p", "long job"]).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let requests = mock.requests_to("POST", "/v1/messages");
+    assert_eq!(requests.len(), 2);
+    let second = json_body(&requests[1]);
+    let messages = second["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(messages[1]["content"][0]["text"], "first part.");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["text"], "first part.\n\nsecond part.");
+    assert_eq!(v["stop_reason"], "end_turn");
+    assert_eq!(v["usage"]["input_tokens"], 24);
+}
+
+#[test]
+fn terminal_control_sequences_are_stripped_but_kept_raw_in_json() {
+    let evil = "safe \u{1b}]52;c;ZXZpbA==\u{7}text \u{1b}[2Jend";
+    let scenario = json!({"messages": [{"sse_text": text_turn(evil, "end_turn")}, {"sse_text": text_turn(evil, "end_turn")}]});
+    let mock = Mock::start(Some(scenario));
+    let out = mock.clab().args(["-p", "x"]).output().unwrap();
+    let stdout = stdout_of(&out);
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}'));
+    assert!(stdout.contains("safe text end"), "{stdout:?}");
+    let out = mock.clab().args(["--json", "-p", "x"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["text"], evil);
+}
+
+#[test]
+fn unknown_blocks_and_events_are_shown_not_fatal() {
+    let stream = sse(&[
+        json!({"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"stop_reason":null,"usage":{"input_tokens":1,"output_tokens":1}}}),
+        json!({"type":"brand_new_event","payload":1}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"hologram","id":"h"}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":"after"}}),
+        json!({"type":"content_block_stop","index":1}),
+        json!({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}),
+        json!({"type":"message_stop"}),
+    ]);
+    let mock = Mock::start(Some(json!({"messages": [{"sse_text": stream}]})));
+    let out = mock.clab().args(["-p", "x"]).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("[hologram block]"));
+    assert!(stdout_of(&out).contains("after"));
+    assert!(stderr_of(&out).contains("brand_new_event"));
+}
+
+#[test]
+fn bad_attachments_are_refused_before_any_request() {
+    let mock = Mock::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.bin");
+    std::fs::File::create(&big).unwrap().set_len(501 * 1024 * 1024).unwrap();
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (dir.path().join("missing.csv"), "no such file"),
+        (dir.path().to_path_buf(), "directory"),
+        (big, "500 MB"),
+    ];
+    for (path, message) in cases {
+        let out = mock.clab().args(["-p", "x", "-a"]).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        assert!(stderr_of(&out).contains(message), "{}: {}", path.display(), stderr_of(&out));
+    }
+    assert!(mock.requests().is_empty(), "nothing may be sent: {:?}", mock.requests());
+}
+
+#[test]
+fn no_key_is_a_usage_error_that_says_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("clab")
+        .unwrap()
+        .env_remove("ANTHROPIC_API_KEY")
+        .env("CLAB_HOME", home.path())
+        .args(["-p", "hello"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("ANTHROPIC_API_KEY") && stderr.contains("--demo"), "{stderr}");
+}
+
+#[test]
+fn the_key_never_appears_in_output_or_logs() {
+    let mock = Mock::start(Some(json!({"messages": [{"status": 401, "body": {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_1"}}]})));
+    let out = mock.clab().env("CLAB_LOG", "trace").args(["-p", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let secret = "SECRETvalue";
+    assert!(!stdout_of(&out).contains(secret) && !stderr_of(&out).contains(secret));
+    assert!(stderr_of(&out).contains("ANTHROPIC_API_KEY"), "401 explains where the key comes from");
+    let log = std::fs::read_to_string(mock.home.path().join("clab.log")).unwrap_or_default();
+    assert!(!log.contains(secret));
+    let recorded = serde_json::to_string(&mock.requests()).unwrap();
+    assert!(!recorded.contains(secret), "the mock's log redacts the key too");
+}
+
+#[test]
+fn the_demo_without_a_file_explains_how_to_attach_one() {
+    let home = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("clab")
+        .unwrap()
+        .env_remove("ANTHROPIC_API_KEY")
+        .env("CLAB_HOME", home.path())
+        .args(["--demo", "-p", "hello"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("DEMO"));
+    assert!(stdout_of(&out).contains("-a"), "{}", stdout_of(&out));
+}
