@@ -181,8 +181,7 @@ fn interpretation(
             format!(" ({})", text.join(", "))
         },
     );
-    if let Some(st) = s.numeric().find_map(|c| c.stats.as_ref().map(|st| (c, st))) {
-        let (c, st) = st;
+    if let Some((c, st)) = s.numeric().find_map(|c| c.stats.as_ref().map(|st| (c, st))) {
         out.push_str(&format!(
             " `{}` ranges from {} to {} with a mean of {} (median {}).",
             c.name,
@@ -192,14 +191,11 @@ fn interpretation(
             num(st.q50)
         ));
     }
-    if let Some((value, n)) = s
-        .text_column()
-        .and_then(|c| c.top.first().map(|t| (c, t)))
-        .map(|(c, t)| ((c.name.clone(), t.0.clone()), t.1))
-    {
+    if let Some(col) = s.text_column() {
+        let (value, n) = &col.top[0];
         out.push_str(&format!(
-            " The most common `{}` is \"{}\" ({n} rows).",
-            value.0, value.1
+            " The most common `{}` is \"{value}\" ({n} rows).",
+            col.name
         ));
     }
     let q = short_question(question);

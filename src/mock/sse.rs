@@ -75,8 +75,10 @@ impl SseWriter {
         self.raw(Bytes::from_static(PING.as_bytes())).await
     }
 
-    /// Drops the connection abruptly (no terminating chunk).
+    /// Drops the connection abruptly (no terminating chunk). The short wait lets hyper
+    /// flush the bytes already queued: an error in the same poll would discard them.
     pub async fn abort(mut self) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let err = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "cut by scenario");
         let _ = self.tx.send(Err(err)).await;
     }
