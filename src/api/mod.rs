@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod error;
+pub mod files;
 pub mod retry;
 
 pub use client::{Client, ClientConfig};
