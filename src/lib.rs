@@ -4,10 +4,13 @@
 //! same code (the mock server in-process, the decoder, the accumulator) that users run.
 
 pub mod api;
-pub mod mock;
-pub mod render;
-pub mod secret;
 pub mod cli;
 pub mod config;
+pub mod download_name;
 pub mod error;
+pub mod files_view;
+pub mod mock;
 pub mod paths;
+pub mod progress;
+pub mod render;
+pub mod secret;
