@@ -1,0 +1,217 @@
+//! `POST /v1/messages`: scripted scenario entries first, otherwise the demo answer.
+//!
+//! Invariant: the demo only ever talks about files the request really gave it. Every
+//! `container_upload` id must exist in the store and every `container` id must be one this
+//! mock created (else 400, like an unknown file or an expired container); files uploaded
+//! into a container stay available to later turns that reuse it. The envelope
+//! (`message_start` usage, cumulative `message_delta` usage, `container` in the delta) has
+//! the recorded shapes.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use super::demo::{self, DemoInput};
+use super::error::ApiError;
+use super::scenario::MessageEntry;
+use super::server::{Shared, lock};
+use super::sse::stream_response;
+use super::store::{StoredFile, rfc3339_micros};
+use super::turn::Turn;
+use super::{ids, replay};
+
+pub async fn create(State(state): State<Shared>, body: Bytes) -> Response {
+    let queued = lock(&state.queues).messages.pop_front();
+    match queued {
+        Some(MessageEntry::Error(entry)) => replay::error_response(entry),
+        Some(MessageEntry::Sse(r)) => replay::sse_response(r),
+        Some(MessageEntry::Demo) | None => demo_answer(state, &body)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    }
+}
+
+/// What the demo needs to know about one request.
+struct Parsed {
+    model: String,
+    stream: bool,
+    input_tokens: usize,
+    input: DemoInput,
+    container: Option<String>,
+}
+
+fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
+    let req: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(format!("The request body is not valid JSON: {e}")))?;
+    let model = req["model"]
+        .as_str()
+        .ok_or_else(|| ApiError::invalid("model: Field required"))?
+        .to_string();
+    if !req["max_tokens"].is_u64() {
+        return Err(ApiError::invalid("max_tokens: Field required"));
+    }
+    let messages = req["messages"]
+        .as_array()
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| ApiError::invalid("messages: at least one message is required"))?;
+    let last_user = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .ok_or_else(|| ApiError::invalid("messages: a user message is required"))?;
+    let blocks: Vec<Value> = match &last_user["content"] {
+        Value::String(s) => vec![json!({"type": "text", "text": s})],
+        Value::Array(a) => a.clone(),
+        _ => {
+            return Err(ApiError::invalid(
+                "messages: content must be a string or an array",
+            ));
+        }
+    };
+    let question = blocks
+        .iter()
+        .filter(|b| b["type"] == "text")
+        .filter_map(|b| b["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let uploads = blocks
+        .iter()
+        .filter(|b| b["type"] == "container_upload")
+        .map(|b| {
+            let id = b["file_id"].as_str().unwrap_or_default();
+            state
+                .files
+                .get(id)
+                .ok_or_else(|| ApiError::invalid(format!("File `{id}` not found.")))
+        })
+        .collect::<Result<Vec<StoredFile>, ApiError>>()?;
+    let tools = req["tools"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let tool_type = |t: &str| tools.iter().any(|tool| tool["type"] == t);
+    let code_tool = tools.iter().any(|t| {
+        t["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("code_execution_"))
+    });
+    let requested = req["container"]
+        .as_str()
+        .or_else(|| req["container"]["id"].as_str());
+    let (container, available) = resolve_container(state, requested, &uploads, code_tool)?;
+    Ok(Parsed {
+        model,
+        stream: req["stream"] == true,
+        input_tokens: (body.len() / 4).max(1),
+        container,
+        input: DemoInput {
+            question,
+            legacy: tool_type("code_execution_20250522"),
+            files: available,
+        },
+    })
+}
+
+/// Finds or creates the container; returns it and the files visible in it, this turn's first.
+fn resolve_container(
+    state: &Shared,
+    requested: Option<&str>,
+    uploads: &[StoredFile],
+    code_tool: bool,
+) -> Result<(Option<String>, Vec<StoredFile>), ApiError> {
+    let mut containers = lock(&state.containers);
+    let id = match requested {
+        Some(id) if containers.contains_key(id) => id.to_string(),
+        Some(id) => {
+            return Err(ApiError::invalid(format!(
+                "container: `{id}` was not found or has expired."
+            )));
+        }
+        None if code_tool || !uploads.is_empty() => {
+            let id = ids::container_id();
+            containers.insert(id.clone(), Vec::new());
+            id
+        }
+        None => return Ok((None, Vec::new())),
+    };
+    let held = containers.entry(id.clone()).or_default();
+    for f in uploads {
+        if !held.contains(&f.id) {
+            held.push(f.id.clone());
+        }
+    }
+    let mut files: Vec<StoredFile> = uploads.to_vec();
+    files.extend(
+        held.iter()
+            .rev()
+            .filter(|id| !uploads.iter().any(|u| &u.id == *id))
+            .filter_map(|id| state.files.get(id)),
+    );
+    Ok((Some(id), files))
+}
+
+async fn demo_answer(state: Shared, body: &[u8]) -> Result<Response, ApiError> {
+    let p = parse(&state, body)?;
+    let id = ids::message_id();
+    let start_usage = json!({
+        "input_tokens": p.input_tokens,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": fastrand::usize(1..8),
+        "service_tier": "standard",
+        "inference_geo": "not_available",
+    });
+    let container = p
+        .container
+        .as_ref()
+        .map(|c| json!({"id": c, "expires_at": rfc3339_micros(Utc::now() + Duration::minutes(5))}));
+    if !p.stream {
+        let mut turn = Turn::new(None);
+        let _ = demo::run(&mut turn, &state, &p.input).await;
+        let output_tokens = (turn.output_chars / 4).max(1);
+        let (_, content) = turn.into_parts();
+        let mut usage = start_usage;
+        usage["output_tokens"] = json!(output_tokens);
+        usage["server_tool_use"] = json!({"web_search_requests": 0, "web_fetch_requests": 0});
+        let mut message = json!({
+            "model": p.model, "id": id, "type": "message", "role": "assistant",
+            "content": content, "stop_reason": "end_turn", "stop_sequence": null,
+            "stop_details": null, "usage": usage,
+        });
+        if let Some(c) = container {
+            message["container"] = c;
+        }
+        return Ok(Json(message).into_response());
+    }
+    let (writer, resp) = stream_response(state.pace);
+    tokio::spawn(async move {
+        let mut turn = Turn::new(Some(writer));
+        let start = json!({"type": "message_start", "message": {
+            "model": p.model, "id": id, "type": "message", "role": "assistant",
+            "content": [], "stop_reason": null, "stop_sequence": null, "stop_details": null,
+            "usage": start_usage,
+        }});
+        if turn.send(start).await.is_err() || demo::run(&mut turn, &state, &p.input).await.is_err()
+        {
+            return;
+        }
+        let mut delta =
+            json!({"stop_reason": "end_turn", "stop_sequence": null, "stop_details": null});
+        if let Some(c) = container {
+            delta["container"] = c;
+        }
+        let usage = json!({
+            "input_tokens": p.input_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": (turn.output_chars / 4).max(1),
+            "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
+        });
+        let _ = turn
+            .send(json!({"type": "message_delta", "delta": delta, "usage": usage}))
+            .await;
+        let _ = turn.send(json!({"type": "message_stop"})).await;
+    });
+    Ok(resp)
+}
