@@ -6,8 +6,10 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod download_name;
 pub mod error;
+pub mod files_cmd;
 pub mod files_view;
 pub mod mock;
 pub mod paths;
