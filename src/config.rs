@@ -77,6 +77,15 @@ impl Config {
         Ok(config)
     }
 
+    /// The configured download directory with a leading `~` expanded.
+    pub fn download_dir(&self) -> Option<PathBuf> {
+        let dir = self.download_dir.as_deref()?;
+        match (dir.strip_prefix("~"), std::env::var_os("HOME")) {
+            (Ok(rest), Some(home)) => Some(PathBuf::from(home).join(rest)),
+            _ => Some(dir.to_path_buf()),
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
         if config.code_execution_tool != TOOL_20250825

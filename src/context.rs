@@ -66,7 +66,10 @@ impl Context {
 
 /// The key from the environment, else from `api_key_command`.
 fn resolve_key(config: &Config) -> Result<ApiKey, CliError> {
-    if let Some(key) = std::env::var("ANTHROPIC_API_KEY").ok().and_then(ApiKey::new) {
+    if let Some(key) = std::env::var("ANTHROPIC_API_KEY")
+        .ok()
+        .and_then(ApiKey::new)
+    {
         return Ok(key);
     }
     let Some(command) = config.api_key_command.as_deref() else {
@@ -89,6 +92,8 @@ fn resolve_key(config: &Config) -> Result<ApiKey, CliError> {
         .ok()
         .and_then(ApiKey::new)
         .ok_or_else(|| {
-            CliError::Usage("api_key_command printed no key; fix it or set ANTHROPIC_API_KEY".into())
+            CliError::Usage(
+                "api_key_command printed no key; fix it or set ANTHROPIC_API_KEY".into(),
+            )
         })
 }

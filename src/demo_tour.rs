@@ -18,7 +18,10 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
     let csv = dir.join("customers.csv");
     std::fs::write(&csv, SAMPLE_CSV)
         .map_err(|e| CliError::Failed(format!("cannot write the sample data: {e}")))?;
-    eprintln!("clab: DEMO — offline, no API key needed. Sample data: {}", csv.display());
+    eprintln!(
+        "clab: DEMO — offline, no API key needed. Sample data: {}",
+        csv.display()
+    );
     eprintln!("clab: asking: {PROMPT}\n");
     let mut demo = Cli {
         command: None,

@@ -28,3 +28,14 @@ impl From<ApiError> for CliError {
         CliError::Failed(err.to_string())
     }
 }
+
+impl From<crate::api::files::UploadRefusal> for CliError {
+    fn from(refusal: crate::api::files::UploadRefusal) -> CliError {
+        let text = crate::render::sanitize::strip_controls(&refusal.to_string());
+        if refusal.is_usage() {
+            CliError::Usage(text)
+        } else {
+            CliError::Failed(text)
+        }
+    }
+}

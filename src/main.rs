@@ -1,1 +1,57 @@
-fn main() {}
+//! The `clab` binary: parse the command line, run the command, map failures to exit codes.
+
+use clab::cli::{Cli, Command};
+use clab::error::CliError;
+use clab::{context::Context, demo_tour, files_cmd, headless, logging, mock};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("clab: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("clab: {err}");
+            ExitCode::from(err.exit_code() as u8)
+        }
+    }
+}
+
+async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
+    match (cli.command.take(), &cli.prompt) {
+        (Some(Command::Files { command }), _) => {
+            let ctx = Context::connect(&cli.common).await?;
+            files_cmd::run(&ctx, command).await
+        }
+        (Some(Command::Mock(args)), _) => {
+            let pace = if args.fast {
+                mock::Pace::Fast
+            } else {
+                mock::Pace::Realistic
+            };
+            mock::run_foreground(args.port, args.scenario.as_deref(), pace)
+                .await
+                .map_err(|e| CliError::Failed(format!("{e:#}")))
+        }
+        (None, Some(prompt)) => headless::run(&cli, prompt).await,
+        (None, None) if cli.common.demo => demo_tour::run(&cli).await,
+        (None, None) => Err(CliError::Usage(
+            "the interactive workbench is not in this build yet; run one turn with \
+             clab -p PROMPT [-a FILE]..., or try clab --demo (see clab --help)"
+                .to_string(),
+        )),
+    }
+}

@@ -225,7 +225,10 @@ fn refusal_stop_reason() {
 fn server_tool_blocks_clab_does_not_know_are_kept() {
     let acc = replay_whole("docs_stream_web_search_PARTIAL.sse");
     let blocks = acc.content();
-    let search = blocks.iter().find(|b| b["type"] == "server_tool_use").unwrap();
+    let search = blocks
+        .iter()
+        .find(|b| b["type"] == "server_tool_use")
+        .unwrap();
     assert_eq!(search["name"], "web_search");
     assert!(search["input"]["query"].is_string());
     assert!(blocks.iter().filter(|b| b["type"] == "text").count() >= 2);

@@ -40,7 +40,10 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
     assert_eq!(parts.len(), 1);
     assert_eq!(parts[0].name, "file");
     assert_eq!(parts[0].filename.as_deref(), Some("customers.csv"));
-    assert_eq!(parts[0].size, std::fs::metadata(sample_csv()).unwrap().len());
+    assert_eq!(
+        parts[0].size,
+        std::fs::metadata(sample_csv()).unwrap().len()
+    );
 
     let messages = mock.requests_to("POST", "/v1/messages");
     assert_eq!(messages.len(), 1);
@@ -48,16 +51,31 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
     assert_eq!(body["stream"], true);
     assert_eq!(body["tools"][0]["type"], "code_execution_20250825");
     let blocks = body["messages"][0]["content"].as_array().unwrap();
-    let upload = blocks.iter().find(|b| b["type"] == "container_upload").unwrap();
+    let upload = blocks
+        .iter()
+        .find(|b| b["type"] == "container_upload")
+        .unwrap();
     let listed: Value = mock.runtime.block_on(async {
-        reqwest::get(format!("{}/_mock/requests", mock.url())).await.unwrap().json().await.unwrap()
+        reqwest::get(format!("{}/_mock/requests", mock.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     });
     assert!(listed.as_array().unwrap().len() >= 2);
     assert!(upload["file_id"].as_str().unwrap().starts_with("file_"));
     let headers = &messages[0].headers;
-    let beta = headers.iter().find(|(k, _)| k == "anthropic-beta").map(|(_, v)| v.as_str());
+    let beta = headers
+        .iter()
+        .find(|(k, _)| k == "anthropic-beta")
+        .map(|(_, v)| v.as_str());
     assert!(beta.unwrap_or("").contains("files-api-2025-04-14"));
-    assert!(headers.iter().any(|(k, v)| k == "anthropic-version" && v == "2023-06-01"));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "anthropic-version" && v == "2023-06-01")
+    );
 
     // The statistics are computed from the file: 240 data rows, 6 columns.
     assert!(stdout.contains("240"), "stdout: {stdout}");
@@ -69,7 +87,10 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
     let png = std::fs::read(&saved[0]).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let generated = mock.requests().into_iter().find_map(|r| {
-        r.path.strip_prefix("/v1/files/").and_then(|p| p.strip_suffix("/content")).map(str::to_string)
+        r.path
+            .strip_prefix("/v1/files/")
+            .and_then(|p| p.strip_suffix("/content"))
+            .map(str::to_string)
     });
     assert_eq!(png, mock.file_content(&generated.unwrap()));
 }
@@ -88,7 +109,16 @@ fn json_output_follows_the_contract() {
         .unwrap();
     assert!(out.status.success(), "stderr: {}", stderr_of(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
-    for key in ["session_id", "model", "stop_reason", "text", "executions", "files", "container", "usage"] {
+    for key in [
+        "session_id",
+        "model",
+        "stop_reason",
+        "text",
+        "executions",
+        "files",
+        "container",
+        "usage",
+    ] {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
     assert_eq!(v["stop_reason"], "end_turn");
@@ -96,7 +126,14 @@ fn json_output_follows_the_contract() {
     let runs = v["executions"].as_array().unwrap();
     assert!(!runs.is_empty());
     for run in runs {
-        for key in ["tool", "input", "stdout", "stderr", "return_code", "output_file_ids"] {
+        for key in [
+            "tool",
+            "input",
+            "stdout",
+            "stderr",
+            "return_code",
+            "output_file_ids",
+        ] {
             assert!(run.get(key).is_some(), "missing {key} in {run}");
         }
     }
@@ -107,7 +144,12 @@ fn json_output_follows_the_contract() {
     let path = generated["path"].as_str().unwrap();
     assert!(std::path::Path::new(path).starts_with(out_dir.path()));
     assert!(std::fs::metadata(path).unwrap().len() > 1000);
-    assert!(v["container"]["id"].as_str().unwrap().starts_with("container_"));
+    assert!(
+        v["container"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("container_")
+    );
     assert!(v["container"]["expires_at"].is_string());
     assert!(v["usage"]["output_tokens"].as_u64().unwrap() > 0);
 }
@@ -125,7 +167,10 @@ fn overloaded_then_success_is_retried_honouring_retry_after() {
     assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 2);
     assert!(stdout_of(&out).contains("recovered"));
     let stderr = stderr_of(&out);
-    assert!(stderr.contains("529") && stderr.contains("retrying in 1.0 s"), "{stderr}");
+    assert!(
+        stderr.contains("529") && stderr.contains("retrying in 1.0 s"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -137,26 +182,40 @@ fn errors_that_must_not_be_retried_are_reported_with_the_request_id() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1);
     let stderr = stderr_of(&out);
-    assert!(stderr.contains("invalid_request_error") && stderr.contains("req_011Test"), "{stderr}");
+    assert!(
+        stderr.contains("invalid_request_error") && stderr.contains("req_011Test"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_cut_stream_exits_1_and_keeps_the_partial_text() {
     let stream = text_turn("the partial answer that was already shown", "end_turn");
     let cut = stream.find("content_block_stop").unwrap();
-    let mock = Mock::start(Some(json!({"messages": [{"sse_text": stream, "cut_after_bytes": cut}]})));
+    let mock = Mock::start(Some(
+        json!({"messages": [{"sse_text": stream, "cut_after_bytes": cut}]}),
+    ));
     let out = mock.clab().args(["-p", "hello"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout_of(&out).contains("the partial answer that was already shown"));
     assert!(stderr_of(&out).contains("closed before the answer was complete"));
-    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1, "a started stream is never retried");
+    assert_eq!(
+        mock.requests_to("POST", "/v1/messages").len(),
+        1,
+        "a started stream is never retried"
+    );
 }
 
 #[test]
 fn a_mid_stream_error_event_is_reported_and_not_retried() {
     let full = text_turn("half an answer", "end_turn");
-    let head: String = full.split("event: message_delta").next().unwrap().to_string();
-    let stream = head + "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n";
+    let head: String = full
+        .split("event: message_delta")
+        .next()
+        .unwrap()
+        .to_string();
+    let stream = head
+        + "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n";
     let mock = Mock::start(Some(json!({"messages": [{"sse_text": stream}]})));
     let out = mock.clab().args(["-p", "hello"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -171,7 +230,11 @@ fn pause_turn_is_continued_with_the_answer_so_far() {
         {"sse_text": text_turn("first part.", "pause_turn")},
         {"sse_text": text_turn("second part.", "end_turn")}
     ]})));
-    let out = mock.clab().args(["--json", "-p", "long job"]).output().unwrap();
+    let out = mock
+        .clab()
+        .args(["--json", "-p", "long job"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "stderr: {}", stderr_of(&out));
     let requests = mock.requests_to("POST", "/v1/messages");
     assert_eq!(requests.len(), 2);
@@ -225,18 +288,35 @@ fn bad_attachments_are_refused_before_any_request() {
     let mock = Mock::start(None);
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.bin");
-    std::fs::File::create(&big).unwrap().set_len(501 * 1024 * 1024).unwrap();
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(501 * 1024 * 1024)
+        .unwrap();
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
         (dir.path().join("missing.csv"), "no such file"),
         (dir.path().to_path_buf(), "directory"),
         (big, "500 MB"),
     ];
     for (path, message) in cases {
-        let out = mock.clab().args(["-p", "x", "-a"]).arg(&path).output().unwrap();
+        let out = mock
+            .clab()
+            .args(["-p", "x", "-a"])
+            .arg(&path)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
-        assert!(stderr_of(&out).contains(message), "{}: {}", path.display(), stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(message),
+            "{}: {}",
+            path.display(),
+            stderr_of(&out)
+        );
     }
-    assert!(mock.requests().is_empty(), "nothing may be sent: {:?}", mock.requests());
+    assert!(
+        mock.requests().is_empty(),
+        "nothing may be sent: {:?}",
+        mock.requests()
+    );
 }
 
 #[test]
@@ -251,21 +331,37 @@ fn no_key_is_a_usage_error_that_says_what_to_do() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = stderr_of(&out);
-    assert!(stderr.contains("ANTHROPIC_API_KEY") && stderr.contains("--demo"), "{stderr}");
+    assert!(
+        stderr.contains("ANTHROPIC_API_KEY") && stderr.contains("--demo"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn the_key_never_appears_in_output_or_logs() {
-    let mock = Mock::start(Some(json!({"messages": [{"status": 401, "body": {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_1"}}]})));
-    let out = mock.clab().env("CLAB_LOG", "trace").args(["-p", "hello"]).output().unwrap();
+    let mock = Mock::start(Some(
+        json!({"messages": [{"status": 401, "body": {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_1"}}]}),
+    ));
+    let out = mock
+        .clab()
+        .env("CLAB_LOG", "trace")
+        .args(["-p", "hello"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let secret = "SECRETvalue";
     assert!(!stdout_of(&out).contains(secret) && !stderr_of(&out).contains(secret));
-    assert!(stderr_of(&out).contains("ANTHROPIC_API_KEY"), "401 explains where the key comes from");
+    assert!(
+        stderr_of(&out).contains("ANTHROPIC_API_KEY"),
+        "401 explains where the key comes from"
+    );
     let log = std::fs::read_to_string(mock.home.path().join("clab.log")).unwrap_or_default();
     assert!(!log.contains(secret));
     let recorded = serde_json::to_string(&mock.requests()).unwrap();
-    assert!(!recorded.contains(secret), "the mock's log redacts the key too");
+    assert!(
+        !recorded.contains(secret),
+        "the mock's log redacts the key too"
+    );
 }
 
 #[test]

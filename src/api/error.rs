@@ -30,6 +30,20 @@ pub enum ApiError {
     /// The server sent something that is not the documented format.
     #[error("unexpected response from the API: {0}")]
     Protocol(String),
+    /// The Files API will not hand out this file's content: only files made by code execution
+    /// or skills can be downloaded (README §2, "Downloadability").
+    #[error("{} is not downloadable: the Files API only allows downloading files created by code execution or skills, not files you uploaded{}", name_and_id(filename, id), rid(request_id.as_deref()))]
+    NotDownloadable {
+        id: String,
+        filename: String,
+        request_id: Option<String>,
+    },
+    /// No file has this id (a 404 from a Files endpoint).
+    #[error("no file with id {id} (it may have been deleted){}", rid(request_id.as_deref()))]
+    FileNotFound {
+        id: String,
+        request_id: Option<String>,
+    },
     /// A local file could not be read or written.
     #[error("{context}: {source}")]
     Io {
@@ -44,7 +58,9 @@ impl ApiError {
         match self {
             ApiError::Status { request_id, .. }
             | ApiError::Stream { request_id, .. }
-            | ApiError::Cut { request_id } => request_id.as_deref(),
+            | ApiError::Cut { request_id }
+            | ApiError::NotDownloadable { request_id, .. }
+            | ApiError::FileNotFound { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -101,6 +117,17 @@ fn rid(request_id: Option<&str>) -> String {
     request_id
         .map(|id| format!(" (request id {id})"))
         .unwrap_or_default()
+}
+
+/// "`sales.csv` (file_…)", or just the id when the name is unknown. The name is server text,
+/// so it is stripped of terminal controls.
+fn name_and_id(filename: &str, id: &str) -> String {
+    let name = crate::render::sanitize::strip_controls(filename);
+    if name.trim().is_empty() {
+        id.to_string()
+    } else {
+        format!("`{name}` ({id})")
+    }
 }
 
 fn describe_status(

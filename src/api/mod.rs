@@ -5,6 +5,7 @@
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod retry;
 pub mod sse;
 pub mod stream;

@@ -10,7 +10,12 @@ use crate::model::execution::executions;
 use crate::turn::TurnResult;
 use serde_json::{Value, json};
 
-pub fn turn_object(model: &str, result: &TurnResult, files: &[TurnFile], session_id: String) -> Value {
+pub fn turn_object(
+    model: &str,
+    result: &TurnResult,
+    files: &[TurnFile],
+    session_id: String,
+) -> Value {
     let blocks = result.acc.content();
     let runs: Vec<Value> = executions(&blocks)
         .into_iter()

@@ -9,12 +9,14 @@
 mod json;
 pub mod print;
 
-use crate::api::files::{self, DownloadTarget};
+use crate::api::files;
 use crate::cli::Cli;
 use crate::context::Context;
+use crate::download_name::DownloadTarget;
 use crate::error::CliError;
 use crate::model::execution::output_file_ids;
 use crate::progress::Progress;
+use crate::render::sanitize::strip_controls;
 use crate::turn::{self, TurnRequest};
 use print::Printer;
 use serde_json::{Value, json};
@@ -30,7 +32,7 @@ pub struct TurnFile {
 
 pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     for path in &cli.attach {
-        files::check_upload_path(path)?;
+        files::check_upload_path(path).map_err(CliError::from)?;
     }
     let ctx = Context::connect(&cli.common).await?;
     if ctx.demo.is_some() && !ctx.json {
@@ -41,9 +43,10 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     let mut turn_files = Vec::new();
     let mut content = vec![json!({"type": "text", "text": prompt})];
     for path in &cli.attach {
-        let progress = Progress::new(&display_name(path));
-        let meta = files::upload(&ctx.client, path, progress.callback()).await?;
-        progress.finish();
+        let progress = Progress::new(&strip_controls(&display_name(path)));
+        let meta = files::upload(&ctx.client, path, progress.callback()).await;
+        drop(progress);
+        let meta = meta?;
         if !ctx.json {
             eprintln!("clab: uploaded {} → {}", display_name(path), meta.id);
         }
@@ -80,22 +83,27 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     let blocks = result.acc.content();
     let mut failures = Vec::new();
     for id in output_file_ids(&blocks) {
-        let progress = Progress::new(&id);
-        match files::download(&ctx.client, &id, DownloadTarget::Dir(download_dir.clone()), progress.callback()).await {
+        let progress = Progress::new(&strip_controls(&id));
+        let target = DownloadTarget::Dir(download_dir.clone());
+        let saved = files::download(&ctx.client, &id, &target, progress.callback()).await;
+        drop(progress);
+        match saved {
             Ok(saved) => {
-                progress.finish();
                 if !ctx.json {
-                    eprintln!("clab: saved {} → {}", saved.filename, saved.path.display());
+                    eprintln!(
+                        "clab: saved {} → {}",
+                        strip_controls(&saved.meta.filename),
+                        saved.path.display()
+                    );
                 }
                 turn_files.push(TurnFile {
                     id,
-                    filename: saved.filename,
+                    filename: saved.meta.filename,
                     generated: true,
                     path: Some(saved.path),
                 });
             }
             Err(err) => {
-                progress.finish();
                 failures.push(format!("could not download {id}: {err}"));
                 turn_files.push(TurnFile {
                     filename: String::new(),
@@ -126,19 +134,15 @@ fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
     let dir = cli
         .download_dir
         .clone()
-        .or_else(|| ctx.config.download_dir.as_deref().map(expand_home))
+        .or_else(|| ctx.config.download_dir())
         .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).map_err(|e| {
-        CliError::Failed(format!("cannot create the download directory {}: {e}", dir.display()))
+        CliError::Failed(format!(
+            "cannot create the download directory {}: {e}",
+            dir.display()
+        ))
     })?;
     Ok(dir)
-}
-
-fn expand_home(path: &Path) -> PathBuf {
-    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
-        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => path.to_path_buf(),
-    }
 }
 
 fn display_name(path: &Path) -> String {
@@ -149,10 +153,14 @@ fn display_name(path: &Path) -> String {
 
 fn note_stop_reason(reason: &str) {
     match reason {
-        "max_tokens" => eprintln!("clab: the answer hit max_tokens and was cut short (raise max_tokens in the config)"),
+        "max_tokens" => eprintln!(
+            "clab: the answer hit max_tokens and was cut short (raise max_tokens in the config)"
+        ),
         "refusal" => eprintln!("clab: Claude declined to answer this request"),
         "pause_turn" => eprintln!("clab: the answer paused and max_continuations was reached"),
-        "model_context_window_exceeded" => eprintln!("clab: the conversation no longer fits the model's context window"),
+        "model_context_window_exceeded" => {
+            eprintln!("clab: the conversation no longer fits the model's context window")
+        }
         _ => {}
     }
 }

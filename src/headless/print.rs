@@ -39,8 +39,13 @@ impl<W: Write> Printer<W> {
         match update {
             Update::TextDelta { text, .. } => self.write(&strip_controls(text))?,
             Update::BlockStarted(pos) => {
-                if kind(acc, *pos) == "text" && self.wrote_anything {
+                if kind(acc, *pos) == "text" {
                     self.blank_line()?;
+                    let initial = acc
+                        .block(*pos)
+                        .and_then(|b| b.get("text"))
+                        .and_then(Value::as_str);
+                    self.write(&strip_controls(initial.unwrap_or("")))?;
                 }
             }
             Update::BlockStopped(pos) => {
@@ -64,7 +69,9 @@ impl<W: Write> Printer<W> {
         }
         if kind == "server_tool_use" {
             let id = block.get("id").and_then(Value::as_str).unwrap_or("");
-            let run = executions(&acc.content()).into_iter().find(|r| r.tool_use_id == id);
+            let run = executions(&acc.content())
+                .into_iter()
+                .find(|r| r.tool_use_id == id);
             if let Some(run) = run {
                 self.blank_line()?;
                 self.write(&format!("┌ {}\n", run.label()))?;
@@ -73,7 +80,9 @@ impl<W: Write> Printer<W> {
             return Ok(());
         }
         if let Some(id) = block.get("tool_use_id").and_then(Value::as_str) {
-            let run = executions(&acc.content()).into_iter().find(|r| r.tool_use_id == id);
+            let run = executions(&acc.content())
+                .into_iter()
+                .find(|r| r.tool_use_id == id);
             if let Some(result) = run.and_then(|r| r.result) {
                 return self.result(&result);
             }
@@ -159,9 +168,10 @@ fn kind(acc: &Accumulator, pos: usize) -> &str {
 /// What a text editor result has to show: a viewed file, a diff, or "created".
 fn editor_output(content: &Value) -> Option<String> {
     match content.get("type").and_then(Value::as_str)? {
-        "text_editor_code_execution_view_result" => {
-            content.get("content").and_then(Value::as_str).map(str::to_string)
-        }
+        "text_editor_code_execution_view_result" => content
+            .get("content")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         "text_editor_code_execution_create_result" => Some(
             if content.get("is_file_update").and_then(Value::as_bool) == Some(true) {
                 "file updated".to_string()
@@ -169,16 +179,15 @@ fn editor_output(content: &Value) -> Option<String> {
                 "file created".to_string()
             },
         ),
-        "text_editor_code_execution_str_replace_result" => content
-            .get("lines")
-            .and_then(Value::as_array)
-            .map(|lines| {
+        "text_editor_code_execution_str_replace_result" => {
+            content.get("lines").and_then(Value::as_array).map(|lines| {
                 lines
                     .iter()
                     .filter_map(Value::as_str)
                     .collect::<Vec<_>>()
                     .join("\n")
-            }),
+            })
+        }
         _ => None,
     }
 }

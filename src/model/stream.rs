@@ -134,13 +134,13 @@ impl Accumulator {
                 if let Some(reason) = delta.get("stop_reason").and_then(Value::as_str) {
                     self.stop_reason = Some(reason.to_string());
                 }
-                if let Some(c) = delta.get("container").filter(|c| c.is_object()) {
-                    if let Some(id) = text(c, "id") {
-                        self.container = Some(Container {
-                            id,
-                            expires_at: text(c, "expires_at"),
-                        });
-                    }
+                if let Some(c) = delta.get("container").filter(|c| c.is_object())
+                    && let Some(id) = text(c, "id")
+                {
+                    self.container = Some(Container {
+                        id,
+                        expires_at: text(c, "expires_at"),
+                    });
                 }
                 if let Some(usage) = usage {
                     self.usage_now.overlay(&usage);

@@ -1,0 +1,177 @@
+//! `clab files list|info|upload|download|delete`: the Files API from the command line.
+//!
+//! Invariants: everything that can be checked locally (upload paths, the download destination)
+//! is checked before the first request, so a usage error (exit 2) means nothing was sent.
+//! Results go to stdout (human text, or JSON with `--json`), progress and per-item failures to
+//! stderr, so `--json` output stays parseable. `delete` carries on past a failed id and exits 1
+//! at the end; `upload` stops at the first failure, after reporting what was already uploaded.
+
+use crate::api::files::{self, FileMetadata};
+use crate::cli::FilesCommand;
+use crate::context::Context;
+use crate::download_name::DownloadTarget;
+use crate::error::CliError;
+use crate::files_view::{cell, details, table};
+use crate::progress::Progress;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub async fn run(ctx: &Context, command: FilesCommand) -> Result<(), CliError> {
+    match command {
+        FilesCommand::List => {
+            let all = files::list_all(&ctx.client).await?;
+            emit(ctx, &all, || table(&all))
+        }
+        FilesCommand::Info { id } => {
+            let meta = files::info(&ctx.client, &id).await?;
+            emit(ctx, &meta, || details(&meta))
+        }
+        FilesCommand::Upload { paths } => upload(ctx, &paths).await,
+        FilesCommand::Download { id, output } => download(ctx, &id, output).await,
+        FilesCommand::Delete { ids } => delete(ctx, &ids).await,
+    }
+}
+
+async fn upload(ctx: &Context, paths: &[PathBuf]) -> Result<(), CliError> {
+    check_all(paths)?;
+    let mut uploaded: Vec<FileMetadata> = Vec::new();
+    for path in paths {
+        let label = cell(&display_name(path));
+        let progress = Progress::new(&label);
+        let result = files::upload(&ctx.client, path, progress.callback()).await;
+        drop(progress);
+        match result {
+            Ok(meta) => {
+                if !ctx.json {
+                    print_line(&format!("uploaded {label} → {}", cell(&meta.id)))?;
+                }
+                uploaded.push(meta);
+            }
+            Err(err) => {
+                if ctx.json && !uploaded.is_empty() {
+                    print_json(&uploaded)?;
+                }
+                return Err(err.into());
+            }
+        }
+    }
+    if ctx.json {
+        print_json(&uploaded)?;
+    }
+    Ok(())
+}
+
+/// Refuses the whole upload if any path is unusable, naming every bad path. Exit 2 unless one
+/// of them failed for an I/O reason.
+fn check_all(paths: &[PathBuf]) -> Result<(), CliError> {
+    let refusals: Vec<_> = paths
+        .iter()
+        .filter_map(|p| files::check_upload_path(p).err())
+        .collect();
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let text = refusals
+        .iter()
+        .map(|r| cell(&r.to_string()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if refusals.iter().all(|r| r.is_usage()) {
+        Err(CliError::Usage(format!("{text}\nnothing was uploaded")))
+    } else {
+        Err(CliError::Failed(format!("{text}\nnothing was uploaded")))
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[derive(Serialize)]
+struct Saved<'a> {
+    id: &'a str,
+    filename: String,
+    path: String,
+}
+
+async fn download(ctx: &Context, id: &str, output: Option<PathBuf>) -> Result<(), CliError> {
+    let default_dir = ctx
+        .config
+        .download_dir()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let target = DownloadTarget::from_output(output, default_dir);
+    if let Some(problem) = target.problem() {
+        return Err(CliError::Usage(problem));
+    }
+    let progress = Progress::new(&cell(id));
+    let saved = files::download(&ctx.client, id, &target, progress.callback()).await;
+    drop(progress);
+    let path = saved?.path;
+    if ctx.json {
+        print_json(&Saved {
+            id,
+            filename: display_name(&path),
+            path: path.display().to_string(),
+        })
+    } else {
+        print_line(&format!("saved → {}", cell(&path.display().to_string())))
+    }
+}
+
+async fn delete(ctx: &Context, ids: &[String]) -> Result<(), CliError> {
+    let mut deleted = Vec::new();
+    let mut failures = 0;
+    for id in ids {
+        match files::delete(&ctx.client, id).await {
+            Ok(answer) => {
+                if !ctx.json {
+                    print_line(&format!("deleted {}", cell(&answer.id)))?;
+                }
+                deleted.push(answer);
+            }
+            Err(err) => {
+                failures += 1;
+                eprintln!("clab: {err}");
+            }
+        }
+    }
+    if ctx.json {
+        print_json(&deleted)?;
+    }
+    match failures {
+        0 => Ok(()),
+        n => Err(CliError::Failed(format!(
+            "{n} of {} deletions failed",
+            ids.len()
+        ))),
+    }
+}
+
+/// JSON with `--json`, else the human text `human` builds.
+fn emit<T: Serialize>(
+    ctx: &Context,
+    value: &T,
+    human: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    if ctx.json {
+        print_json(value)
+    } else {
+        print_line(&human())
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
+    print_line(&text)
+}
+
+/// Writes a line to stdout, turning a closed pipe into an error instead of a panic.
+fn print_line(text: &str) -> Result<(), CliError> {
+    writeln!(std::io::stdout().lock(), "{text}")
+        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+}
