@@ -84,6 +84,16 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
 
     let saved = files_in(out_dir.path());
     assert_eq!(saved.len(), 1, "{saved:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&saved[0]).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o644,
+            "a download is an ordinary file, not a private temp file"
+        );
+    }
     let png = std::fs::read(&saved[0]).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let generated = mock.requests().into_iter().find_map(|r| {

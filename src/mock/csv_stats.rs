@@ -218,19 +218,31 @@ pub fn summarize(path: &Path) -> anyhow::Result<CsvSummary> {
     Ok(CsvSummary { rows, columns })
 }
 
+fn distinct_count(values: &[f64]) -> usize {
+    let mut seen: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
 impl CsvSummary {
     pub fn numeric(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.dtype.is_numeric())
     }
 
-    /// The first text column with values: the one whose value counts the demo prints.
+    /// The text column whose value counts the demo prints: the one with the fewest distinct
+    /// values (first on ties), as the script's `sorted(..., key=nunique)[:1]` picks it, so an
+    /// id column does not crowd out a category such as a contract type.
     pub fn text_column(&self) -> Option<&Column> {
         self.columns
             .iter()
-            .find(|c| c.dtype == Dtype::Object && !c.top.is_empty())
+            .filter(|c| c.dtype == Dtype::Object && !c.top.is_empty())
+            .min_by_key(|c| c.top.len())
     }
 
-    /// The numeric column worth plotting: largest coefficient of variation, else the first.
+    /// The numeric column worth plotting: largest coefficient of variation among columns with
+    /// more than two distinct values (a 0/1 flag makes a dull histogram), else among all,
+    /// else the first.
     pub fn chart_column(&self) -> Option<&Column> {
         let cv = |c: &Column| {
             c.stats
@@ -239,8 +251,17 @@ impl CsvSummary {
                 .map(|s| s.std / s.mean.abs())
         };
         let candidates: Vec<&Column> = self.numeric().filter(|c| !c.values.is_empty()).collect();
-        candidates
+        let varied: Vec<&Column> = candidates
             .iter()
+            .copied()
+            .filter(|c| distinct_count(&c.values) > 2)
+            .collect();
+        let pool = if varied.is_empty() {
+            &candidates
+        } else {
+            &varied
+        };
+        pool.iter()
             .filter_map(|c| cv(c).map(|v| (v, *c)))
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, c)| c)
@@ -386,6 +407,15 @@ mod tests {
         let (_d, p) = write_csv("sales.csv", SALES);
         let s = summarize(&p).unwrap();
         assert_eq!(s.chart_column().unwrap().name, "units");
+    }
+
+    #[test]
+    fn flags_are_not_charted_and_ids_are_not_counted() {
+        let csv = "id,plan,flag,spend\na1,basic,0,10\na2,pro,1,35\na3,basic,0,12\na4,basic,1,90\n";
+        let (_d, p) = write_csv("c.csv", csv);
+        let s = summarize(&p).unwrap();
+        assert_eq!(s.chart_column().unwrap().name, "spend");
+        assert_eq!(s.text_column().unwrap().name, "plan");
     }
 
     #[test]

@@ -105,7 +105,7 @@ async fn run_python(
 
 fn summary_code(filename: &str) -> String {
     format!(
-        "import os\nimport pandas as pd\n\npath = os.path.join(os.environ['INPUT_DIR'], {})\ndf = pd.read_csv(path{})\nprint(f\"Shape: {{df.shape[0]}} rows x {{df.shape[1]}} columns\")\nprint()\nprint(\"Column types:\")\nprint(df.dtypes.to_string())\nprint()\nprint(\"Summary of numeric columns:\")\nnum = df.select_dtypes('number')\nprint(num.describe().to_string() if not num.empty else \"No numeric columns.\")\nfor col in df.select_dtypes('object').columns[:1]:\n    print()\n    print(f\"Most common values of '{{col}}':\")\n    print(df[col].value_counts().head().to_string())\n",
+        "import os\nimport pandas as pd\n\npath = os.path.join(os.environ['INPUT_DIR'], {})\ndf = pd.read_csv(path{})\nprint(f\"Shape: {{df.shape[0]}} rows x {{df.shape[1]}} columns\")\nprint()\nprint(\"Column types:\")\nprint(df.dtypes.to_string())\nprint()\nprint(\"Summary of numeric columns:\")\nnum = df.select_dtypes('number')\nprint(num.describe().to_string() if not num.empty else \"No numeric columns.\")\nobj = df.select_dtypes('object')\nfor col in sorted(obj.columns, key=lambda c: obj[c].nunique())[:1]:\n    print()\n    print(f\"Most common values of '{{col}}':\")\n    print(df[col].value_counts().head().to_string())\n",
         py_str(filename),
         if filename.to_ascii_lowercase().ends_with(".tsv") {
             ", sep='\\t'"

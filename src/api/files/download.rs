@@ -67,11 +67,15 @@ where
 
     let dir = target.dir();
     let io_err = |e| ApiError::io(format!("cannot write into {}", dir.display()), e);
-    let temp = tempfile::Builder::new()
-        .prefix(".clab-download-")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io_err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".clab-download-").suffix(".part");
+    #[cfg(unix)]
+    {
+        // Temporary files are private (0600); a saved download is an ordinary file.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let temp = builder.tempfile_in(&dir).map_err(io_err)?;
     let handle = temp.as_file().try_clone().map_err(io_err)?;
     let mut out = BufWriter::with_capacity(WRITE_BUFFER_BYTES, tokio::fs::File::from_std(handle));
     let mut received = 0u64;
