@@ -5,55 +5,40 @@
 //! Assertions look at what the binary printed, its exit code, the files on disk and what the
 //! mock recorded on the wire.
 
+mod common;
+
 use assert_cmd::Command;
-use clab::mock::{MockOptions, MockServer, Pace, RecordedBody, RecordedRequest, Scenario};
+use clab::mock::{RecordedBody, RecordedRequest};
+use common::Mock;
 use serde_json::{Value, json};
 use std::path::Path;
-use tempfile::TempDir;
 
+/// The shared mock harness, with `clab files` run from inside its home directory.
 struct Env {
-    server: MockServer,
-    home: TempDir,
-    _runtime: tokio::runtime::Runtime,
+    mock: Mock,
 }
 
 impl Env {
     fn start(scenario: Option<Value>) -> Env {
-        let home = tempfile::tempdir().unwrap();
-        let scenario = scenario.map(|v| Scenario::from_json(v, home.path()).unwrap());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let server = runtime
-            .block_on(MockServer::start(MockOptions {
-                port: 0,
-                scenario,
-                pace: Pace::Fast,
-            }))
-            .unwrap();
         Env {
-            server,
-            home,
-            _runtime: runtime,
+            mock: Mock::start(scenario),
         }
     }
 
     fn clab(&self) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("clab"));
-        cmd.env("ANTHROPIC_API_KEY", "sk-ant-test")
-            .env("CLAB_HOME", self.home.path())
-            .env_remove("ANTHROPIC_BASE_URL")
-            .current_dir(self.home.path())
-            .args(["--base-url", &self.server.base_url(), "files"]);
+        let mut cmd = self.mock.clab();
+        cmd.current_dir(self.mock.home.path()).arg("files");
         cmd
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-        let path = self.home.path().join(name);
+        let path = self.mock.home.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path
     }
 
     fn file_requests(&self) -> Vec<RecordedRequest> {
-        self.server
+        self.mock
             .requests()
             .into_iter()
             .filter(|r| r.path.starts_with("/v1/files"))
@@ -224,7 +209,7 @@ fn delete_carries_on_past_a_failure_and_exits_1() {
 fn bad_upload_paths_are_usage_errors_and_nothing_is_sent() {
     let env = Env::start(None);
     let good = env.write("good.csv", b"x");
-    let missing = env.home.path().join("missing.csv");
+    let missing = env.mock.home.path().join("missing.csv");
     let out = env
         .clab()
         .arg("upload")
@@ -240,12 +225,12 @@ fn bad_upload_paths_are_usage_errors_and_nothing_is_sent() {
     let out = env
         .clab()
         .arg("upload")
-        .arg(env.home.path())
+        .arg(env.mock.home.path())
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("is a directory"), "{err}");
-    assert!(env.server.requests().is_empty());
+    assert!(env.mock.requests().is_empty());
 }
 
 #[test]
