@@ -388,3 +388,82 @@ fn the_demo_without_a_file_explains_how_to_attach_one() {
     assert!(stderr_of(&out).contains("DEMO"));
     assert!(stdout_of(&out).contains("-a"), "{}", stdout_of(&out));
 }
+
+#[test]
+fn the_legacy_python_tool_is_selectable_in_the_config() {
+    let mock = Mock::start(None);
+    std::fs::write(
+        mock.home.path().join("config.toml"),
+        "code_execution_tool = \"code_execution_20250522\"\n",
+    )
+    .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = mock
+        .clab()
+        .args(["--json", "-p", "describe", "-a"])
+        .arg(sample_csv())
+        .arg("--download-dir")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let messages = mock.requests_to("POST", "/v1/messages");
+    assert_eq!(
+        json_body(&messages[0])["tools"][0]["type"],
+        "code_execution_20250522"
+    );
+    let beta = messages[0]
+        .headers
+        .iter()
+        .find(|(k, _)| k == "anthropic-beta")
+        .unwrap();
+    assert!(beta.1.contains("code-execution-2025-05-22"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &v["executions"][0];
+    assert_eq!(run["tool"], "code_execution");
+    assert!(run["input"]["code"].as_str().unwrap().contains("pandas"));
+    assert!(run["stdout"].as_str().unwrap().contains("240"));
+}
+
+#[test]
+fn the_key_can_come_from_api_key_command() {
+    let mock = Mock::start(None);
+    std::fs::write(
+        mock.home.path().join("config.toml"),
+        "api_key_command = \"echo sk-ant-from-command\"\n",
+    )
+    .unwrap();
+    let out = mock
+        .clab()
+        .env_remove("ANTHROPIC_API_KEY")
+        .args(["-p", "hello"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let messages = mock.requests_to("POST", "/v1/messages");
+    assert!(messages[0].headers.iter().any(|(k, _)| k == "x-api-key"));
+
+    std::fs::write(
+        mock.home.path().join("config.toml"),
+        "api_key_command = \"false\"\n",
+    )
+    .unwrap();
+    let out = mock
+        .clab()
+        .env_remove("ANTHROPIC_API_KEY")
+        .args(["-p", "hello"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("api_key_command failed"));
+}
+
+#[test]
+fn a_config_typo_is_a_usage_error_naming_the_key() {
+    let mock = Mock::start(None);
+    std::fs::write(mock.home.path().join("config.toml"), "modle = \"x\"\n").unwrap();
+    let out = mock.clab().args(["-p", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("modle"), "{}", stderr_of(&out));
+    assert!(mock.requests().is_empty());
+}

@@ -40,11 +40,11 @@ pub async fn run(turn: &mut Turn, state: &Shared, input: &DemoInput) -> Result<(
         return view_text(turn, input, text).await;
     }
     let seen = match input.files.first() {
-        Some(f) => format!("I can see `{}` in the container, but ", f.filename),
-        None => String::new(),
+        Some(f) => format!("I can see `{}` in the container, but this", f.filename),
+        None => String::from("This"),
     };
     turn.text(&format!(
-        "{seen}this is clab's demo mode: there is no model behind it, and it answers by analysing a CSV file in a simulated code execution sandbox. Attach a CSV to see it work: headless, run `clab --demo -p \"What stands out in this data?\" -a data.csv`; in the TUI, press Ctrl-O to attach a file, then ask your question."
+        "{seen} is clab's demo mode: there is no model behind it, and it answers by analysing a CSV file in a simulated code execution sandbox. Attach a CSV to see it work: headless, run `clab --demo -p \"What stands out in this data?\" -a data.csv`; in the TUI, press Ctrl-O to attach a file, then ask your question."
     ))
     .await
 }
