@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upload benchmark: a 500 MB file through `clab files upload` vs curl, against the embedded mock.
 #
-# Budget (DESIGN.md "Budgets"): clab reaches >= 0.9x curl's throughput (curl_time / clab_time)
+# Budget: clab reaches >= 0.9x curl's throughput (curl_time / clab_time)
 # and stays under 40 MB peak RSS, because the file is streamed from disk, never read whole.
 # Both clients run in the same session against the same mock; the file is read once before
 # timing so both see a warm page cache. Wall time and peak RSS come from GNU time (%e, %M).

@@ -31,7 +31,7 @@ pub enum ApiError {
     #[error("unexpected response from the API: {0}")]
     Protocol(String),
     /// The Files API will not hand out this file's content: only files made by code execution
-    /// or skills can be downloaded (README §2, "Downloadability").
+    /// or skills can be downloaded.
     #[error("{} is not downloadable: the Files API only allows downloading files created by code execution or skills, not files you uploaded{}", name_and_id(filename, id), rid(request_id.as_deref()))]
     NotDownloadable {
         id: String,

@@ -1,8 +1,8 @@
 //! The embedded, faithful mock of the Anthropic API (Messages streaming, Files API, code
 //! execution), used by `clab mock`, `clab --demo` and the tests.
 //!
-//! Invariant: everything the mock sends has a shape seen in the wire-format reference
-//! (`/work/shared/api`): recorded SSE framing and padding, error bodies with `request_id`,
+//! Invariant: everything the mock sends has a shape seen in real API traffic (the recordings
+//! in `tests/fixtures/api`): SSE framing and padding, error bodies with `request_id`,
 //! beta vs GA Files API shapes. It writes its own JSON with `serde_json::json!` and shares
 //! no types with the client, so a shape bug in the client cannot be mirrored here and pass
 //! unnoticed. It binds to 127.0.0.1 only.

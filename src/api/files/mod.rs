@@ -1,4 +1,4 @@
-//! The Files API (README §2): listing, metadata and deletion here; upload and download, which
+//! The Files API: listing, metadata and deletion here; upload and download, which
 //! stream file bodies, in their own modules.
 //!
 //! Invariants: every call goes through [`Client::send`] (retries) with the

@@ -1,4 +1,4 @@
-//! The Files API's response shapes (README §2), parsed tolerantly.
+//! The Files API's response shapes, parsed tolerantly.
 //!
 //! Invariant: parsing never fails on a field it does not know, and nothing the server sent is
 //! lost: unknown fields (`expires_at`, `scope`, whatever comes next) land in `extra` and are
