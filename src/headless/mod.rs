@@ -40,24 +40,13 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     }
     let download_dir = download_dir(cli, &ctx)?;
 
-    let mut turn_files = Vec::new();
+    let mut turn_files = upload_attachments(&ctx, &cli.attach).await?;
     let mut content = vec![json!({"type": "text", "text": prompt})];
-    for path in &cli.attach {
-        let progress = Progress::new(&strip_controls(&display_name(path)));
-        let meta = files::upload(&ctx.client, path, progress.callback()).await;
-        drop(progress);
-        let meta = meta?;
-        if !ctx.json {
-            eprintln!("clab: uploaded {} → {}", display_name(path), meta.id);
-        }
-        content.push(json!({"type": "container_upload", "file_id": meta.id}));
-        turn_files.push(TurnFile {
-            id: meta.id.clone(),
-            filename: meta.filename.clone(),
-            generated: false,
-            path: Some(path.clone()),
-        });
-    }
+    content.extend(
+        turn_files
+            .iter()
+            .map(|f| json!({"type": "container_upload", "file_id": f.id})),
+    );
 
     let request = TurnRequest {
         model: ctx.model.clone(),
@@ -80,40 +69,8 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     }
     drop(printer);
 
-    let blocks = result.acc.content();
-    let mut failures = Vec::new();
-    for id in output_file_ids(&blocks) {
-        let progress = Progress::new(&strip_controls(&id));
-        let target = DownloadTarget::Dir(download_dir.clone());
-        let saved = files::download(&ctx.client, &id, &target, progress.callback()).await;
-        drop(progress);
-        match saved {
-            Ok(saved) => {
-                if !ctx.json {
-                    eprintln!(
-                        "clab: saved {} → {}",
-                        strip_controls(&saved.meta.filename),
-                        saved.path.display()
-                    );
-                }
-                turn_files.push(TurnFile {
-                    id,
-                    filename: saved.meta.filename,
-                    generated: true,
-                    path: Some(saved.path),
-                });
-            }
-            Err(err) => {
-                failures.push(format!("could not download {id}: {err}"));
-                turn_files.push(TurnFile {
-                    filename: String::new(),
-                    id,
-                    generated: true,
-                    path: None,
-                });
-            }
-        }
-    }
+    let (generated, failures) = download_outputs(&ctx, &result.acc.content(), &download_dir).await;
+    turn_files.extend(generated);
 
     if ctx.json {
         let object = json::turn_object(&ctx.model, &result, &turn_files, session_id());
@@ -128,6 +85,68 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         return Err(CliError::Failed(failures.join("\n")));
     }
     Ok(())
+}
+
+/// Uploads each attachment (already checked) with a progress bar; stops at the first failure.
+async fn upload_attachments(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<TurnFile>, CliError> {
+    let mut uploaded = Vec::new();
+    for path in paths {
+        let name = strip_controls(&display_name(path));
+        let progress = Progress::new(&name);
+        let meta = files::upload(&ctx.client, path, progress.callback()).await;
+        drop(progress);
+        let meta = meta?;
+        if !ctx.json {
+            eprintln!("clab: uploaded {name} → {}", strip_controls(&meta.id));
+        }
+        uploaded.push(TurnFile {
+            id: meta.id,
+            filename: meta.filename,
+            generated: false,
+            path: Some(path.clone()),
+        });
+    }
+    Ok(uploaded)
+}
+
+/// Downloads every generated file into `dir`, carrying on past failures, which are returned
+/// as sentences.
+async fn download_outputs(
+    ctx: &Context,
+    blocks: &[Value],
+    dir: &Path,
+) -> (Vec<TurnFile>, Vec<String>) {
+    let mut saved_files = Vec::new();
+    let mut failures = Vec::new();
+    let target = DownloadTarget::Dir(dir.to_path_buf());
+    for id in output_file_ids(blocks) {
+        let progress = Progress::new(&strip_controls(&id));
+        let saved = files::download(&ctx.client, &id, &target, progress.callback()).await;
+        drop(progress);
+        let (filename, path) = match saved {
+            Ok(saved) => {
+                if !ctx.json {
+                    eprintln!(
+                        "clab: saved {} → {}",
+                        strip_controls(&saved.meta.filename),
+                        saved.path.display()
+                    );
+                }
+                (saved.meta.filename, Some(saved.path))
+            }
+            Err(err) => {
+                failures.push(format!("could not download {}: {err}", strip_controls(&id)));
+                (String::new(), None)
+            }
+        };
+        saved_files.push(TurnFile {
+            id,
+            filename,
+            generated: true,
+            path,
+        });
+    }
+    (saved_files, failures)
 }
 
 fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
