@@ -31,7 +31,7 @@ impl From<ApiError> for CliError {
 
 impl From<crate::api::files::UploadRefusal> for CliError {
     fn from(refusal: crate::api::files::UploadRefusal) -> CliError {
-        let text = crate::render::sanitize::strip_controls(&refusal.to_string());
+        let text = crate::render::sanitize::strip_controls(&refusal.to_string()).into_owned();
         if refusal.is_usage() {
             CliError::Usage(text)
         } else {

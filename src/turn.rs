@@ -99,6 +99,9 @@ pub async fn run(
                 Ok(event) => {
                     let update = acc.apply(event);
                     on_update(&acc, &update);
+                    if events.is_settled() {
+                        on_update(&acc, &Update::Settled);
+                    }
                 }
                 Err(error) => return finish(acc, Some(error), continuations),
             }

@@ -107,7 +107,7 @@ impl ApiError {
         ApiError::Status {
             status,
             error_type: field("type").unwrap_or_else(|| "http_error".to_string()),
-            message: crate::render::sanitize::strip_controls(&message),
+            message: crate::render::sanitize::strip_controls(&message).into_owned(),
             request_id,
         }
     }

@@ -7,6 +7,7 @@
 
 use super::sse::SseEvent;
 use serde_json::Value;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
@@ -19,7 +20,7 @@ pub enum StreamEvent {
     },
     ContentBlockDelta {
         index: usize,
-        delta: Value,
+        delta: Delta,
     },
     ContentBlockStop {
         index: usize,
@@ -41,8 +42,76 @@ pub enum StreamEvent {
     },
 }
 
+/// A content block delta. The four string-carrying kinds are typed because they are most of
+/// every stream; any other kind (`citations_delta`, future ones) stays JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delta {
+    Text(String),
+    InputJson(String),
+    Thinking(String),
+    Signature(String),
+    Other(Value),
+}
+
+impl Delta {
+    pub fn from_value(value: Value) -> Delta {
+        let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
+        let typed = match value.get("type").and_then(Value::as_str) {
+            Some("text_delta") => text("text").map(Delta::Text),
+            Some("input_json_delta") => text("partial_json").map(Delta::InputJson),
+            Some("thinking_delta") => text("thinking").map(Delta::Thinking),
+            Some("signature_delta") => text("signature").map(Delta::Signature),
+            _ => None,
+        };
+        typed.unwrap_or(Delta::Other(value))
+    }
+}
+
+/// The shape of a `content_block_delta`, read without building a JSON tree: deltas are
+/// nearly every event of a long answer. Anything this does not cover takes the general path.
+#[derive(serde::Deserialize)]
+struct FastDelta<'a> {
+    index: usize,
+    #[serde(borrow)]
+    delta: FastDeltaBody<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct FastDeltaBody<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    partial_json: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    thinking: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    signature: Option<Cow<'a, str>>,
+}
+
+fn fast_delta(data: &str) -> Option<StreamEvent> {
+    let FastDelta { index, delta } = serde_json::from_str(data).ok()?;
+    let typed = match delta.kind.as_ref() {
+        "text_delta" => Delta::Text(delta.text?.into_owned()),
+        "input_json_delta" => Delta::InputJson(delta.partial_json?.into_owned()),
+        "thinking_delta" => Delta::Thinking(delta.thinking?.into_owned()),
+        "signature_delta" => Delta::Signature(delta.signature?.into_owned()),
+        _ => return None,
+    };
+    Some(StreamEvent::ContentBlockDelta {
+        index,
+        delta: typed,
+    })
+}
+
 impl StreamEvent {
     pub fn parse(sse: &SseEvent) -> Result<StreamEvent, String> {
+        if sse.event == "content_block_delta"
+            && let Some(event) = fast_delta(&sse.data)
+        {
+            return Ok(event);
+        }
         let data: Value = match serde_json::from_str(&sse.data) {
             Ok(v) => v,
             Err(e) if is_known(&sse.event) => {
@@ -72,7 +141,7 @@ impl StreamEvent {
             },
             "content_block_delta" => StreamEvent::ContentBlockDelta {
                 index: index()?,
-                delta: field("delta"),
+                delta: Delta::from_value(field("delta")),
             },
             "content_block_stop" => StreamEvent::ContentBlockStop { index: index()? },
             "message_delta" => StreamEvent::MessageDelta {
@@ -164,6 +233,26 @@ mod tests {
                 message: "Overloaded".into(),
                 request_id: None
             }
+        );
+    }
+
+    #[test]
+    fn deltas_parse_the_same_on_both_paths() {
+        let data = "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\\nb \\u00e9\"}   }";
+        let fast = StreamEvent::parse(&sse("content_block_delta", data)).unwrap();
+        let general = StreamEvent::parse(&sse("unnamed", data)).unwrap();
+        assert_eq!(fast, general);
+        assert_eq!(
+            fast,
+            StreamEvent::ContentBlockDelta {
+                index: 2,
+                delta: Delta::Text("a\nb \u{e9}".into())
+            }
+        );
+        let citation = "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"x\":1}}}";
+        let e = StreamEvent::parse(&sse("content_block_delta", citation)).unwrap();
+        assert!(
+            matches!(e, StreamEvent::ContentBlockDelta { delta: Delta::Other(ref v), .. } if v["citation"]["x"] == 1)
         );
     }
 

@@ -11,6 +11,8 @@
 //! streaming code wraps, and because scanning resumes where it stopped, so a long answer
 //! delivered in many small chunks costs linear time.
 
+use std::borrow::Cow;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
     /// The `event:` field; "message" when the server sent none.
@@ -55,16 +57,21 @@ impl SseDecoder {
             }
             self.bom_checked = true;
         }
+        // Lines are read straight out of the buffer (moved out so `line` can borrow self).
+        let buf = std::mem::take(&mut self.buf);
         let mut start = 0;
         let mut i = self.scanned;
-        while i < self.buf.len() {
-            let b = self.buf[i];
+        while i < buf.len() {
+            let b = buf[i];
             if b == b'\n' || b == b'\r' {
-                let line = String::from_utf8_lossy(&self.buf[start..i]).into_owned();
+                let line = match std::str::from_utf8(&buf[start..i]) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(&buf[start..i]),
+                };
                 let mut next = i + 1;
                 if b == b'\r' {
-                    if next < self.buf.len() {
-                        if self.buf[next] == b'\n' {
+                    if next < buf.len() {
+                        if buf[next] == b'\n' {
                             next += 1;
                         }
                     } else {
@@ -80,6 +87,7 @@ impl SseDecoder {
                 i += 1;
             }
         }
+        self.buf = buf;
         self.buf.drain(..start);
         self.scanned = self.buf.len();
         out

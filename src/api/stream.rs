@@ -9,11 +9,14 @@ use super::client::Client;
 use super::error::ApiError;
 use super::events::StreamEvent;
 use super::sse::SseDecoder;
-use futures::StreamExt;
 use futures::stream::BoxStream;
+use futures::{FutureExt, StreamExt};
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::VecDeque;
+
+/// Chunks decoded in one go before events are handed out, bounding the latency of a burst.
+const MAX_BATCH_CHUNKS: usize = 256;
 
 pub struct EventStream {
     body: BoxStream<'static, reqwest::Result<bytes::Bytes>>,
@@ -65,6 +68,18 @@ impl EventStream {
         self.request_id.as_deref()
     }
 
+    /// Every event that has arrived has been handed out: a good moment to show them.
+    pub fn is_settled(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn decode(&mut self, chunk: &[u8]) -> Result<(), String> {
+        for sse in self.decoder.feed(chunk) {
+            self.pending.push_back(StreamEvent::parse(&sse)?);
+        }
+        Ok(())
+    }
+
     /// The next event; `None` after `message_stop` or after an error was returned.
     pub async fn next(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
@@ -79,18 +94,26 @@ impl EventStream {
             if self.finished || self.saw_stop {
                 return None;
             }
-            match self.body.next().await {
-                Some(Ok(chunk)) => {
-                    for sse in self.decoder.feed(&chunk) {
-                        match StreamEvent::parse(&sse) {
-                            Ok(event) => self.pending.push_back(event),
-                            Err(reason) => {
-                                self.finished = true;
-                                return Some(Err(ApiError::Protocol(reason)));
-                            }
-                        }
-                    }
+            let mut next = self.body.next().await;
+            let mut ready = 0;
+            while let Some(Ok(chunk)) = &next {
+                if let Err(reason) = self.decode(chunk) {
+                    self.finished = true;
+                    return Some(Err(ApiError::Protocol(reason)));
                 }
+                // Take every chunk that is already here, so a burst becomes one batch and
+                // `is_settled` turns true only when the network has nothing more for now.
+                ready += 1;
+                if ready == MAX_BATCH_CHUNKS {
+                    break;
+                }
+                match self.body.next().now_or_never() {
+                    Some(more) => next = more,
+                    None => break,
+                }
+            }
+            match next {
+                Some(Ok(_)) => {}
                 Some(Err(_)) | None => {
                     self.finished = true;
                     // A last event without its blank line is trusted only when it parses and

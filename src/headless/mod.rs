@@ -20,6 +20,7 @@ use crate::render::sanitize::strip_controls;
 use crate::turn::{self, TurnRequest};
 use print::Printer;
 use serde_json::{Value, json};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// A file that went up with the turn or came back from it.
@@ -56,7 +57,12 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         container: None,
         max_continuations: ctx.config.max_continuations,
     };
-    let mut printer = (!ctx.json).then(|| Printer::new(std::io::stdout().lock()));
+    let mut printer = (!ctx.json).then(|| {
+        Printer::new(BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout().lock(),
+        ))
+    });
     let mut pipe_closed = false;
     let result = turn::run(&ctx.client, &request, |acc, update| {
         if let (Some(p), false) = (printer.as_mut(), pipe_closed) {
@@ -91,7 +97,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
 async fn upload_attachments(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<TurnFile>, CliError> {
     let mut uploaded = Vec::new();
     for path in paths {
-        let name = strip_controls(&display_name(path));
+        let name = strip_controls(&display_name(path)).into_owned();
         let progress = Progress::new(&name);
         let meta = files::upload(&ctx.client, path, progress.callback()).await;
         drop(progress);

@@ -1,7 +1,8 @@
 //! The human-readable form of a streaming turn on stdout.
 //!
-//! Invariant: text is written as it arrives (no buffering of the whole answer, so output cost
-//! is linear) and every piece of model or tool text goes through `strip_controls` first. Code
+//! Invariant: text is written as it arrives and flushed whenever the stream settles (nothing
+//! more has arrived), so a burst of deltas costs one write while a slow stream still shows
+//! every word at once; output cost is linear in the answer. Every piece of model or tool text goes through `strip_controls` first. Code
 //! runs are framed so code, output, errors and exit codes are easy to tell apart:
 //!
 //! ```text
@@ -53,13 +54,17 @@ impl<W: Write> Printer<W> {
                     self.block(acc, block)?;
                 }
             }
-            Update::Stopped { .. } => self.end_line()?,
+            Update::Stopped { .. } => {
+                self.end_line()?;
+                self.out.flush()?;
+            }
             Update::Unknown(name) => {
                 eprintln!("clab: note: the stream had an event clab does not know ({name}); kept");
             }
+            Update::Settled => self.out.flush()?,
             Update::ThinkingDelta { .. } | Update::None => {}
         }
-        self.out.flush()
+        Ok(())
     }
 
     fn block(&mut self, acc: &Accumulator, block: &Value) -> std::io::Result<()> {

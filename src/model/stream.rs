@@ -8,7 +8,7 @@
 //! appends to the same blocks (its indices restart at 0) and adds its usage.
 
 use super::usage::Usage;
-use crate::api::events::StreamEvent;
+use crate::api::events::{Delta, StreamEvent};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -22,11 +22,22 @@ pub struct Container {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     BlockStarted(usize),
-    TextDelta { block: usize, text: String },
-    ThinkingDelta { block: usize, text: String },
+    TextDelta {
+        block: usize,
+        text: String,
+    },
+    ThinkingDelta {
+        block: usize,
+        text: String,
+    },
     BlockStopped(usize),
-    Stopped { stop_reason: Option<String> },
+    Stopped {
+        stop_reason: Option<String>,
+    },
     Unknown(String),
+    /// Every event received so far has been applied: the moment to flush or draw. Emitted by
+    /// the turn driver between bursts, never by the accumulator.
+    Settled,
     None,
 }
 
@@ -169,39 +180,39 @@ impl Accumulator {
         }
     }
 
-    fn delta(&mut self, index: usize, delta: Value) -> Update {
+    fn delta(&mut self, index: usize, delta: Delta) -> Update {
         let position = self.offset + index;
         let Some(slot) = self.slots.get_mut(position).and_then(Option::as_mut) else {
             return self.note_unknown("content_block_delta for a block that never started");
         };
-        let kind = delta.get("type").and_then(Value::as_str).unwrap_or("");
-        let piece = |name: &str| delta.get(name).and_then(Value::as_str).unwrap_or("");
-        match kind {
-            "text_delta" => {
-                append(&mut slot.block, "text", piece("text"));
+        match delta {
+            Delta::Text(text) => {
+                append(&mut slot.block, "text", &text);
                 Update::TextDelta {
                     block: position,
-                    text: piece("text").to_string(),
+                    text,
                 }
             }
-            "thinking_delta" => {
-                append(&mut slot.block, "thinking", piece("thinking"));
+            Delta::Thinking(text) => {
+                append(&mut slot.block, "thinking", &text);
                 Update::ThinkingDelta {
                     block: position,
-                    text: piece("thinking").to_string(),
+                    text,
                 }
             }
-            "signature_delta" => {
-                append(&mut slot.block, "signature", piece("signature"));
+            Delta::Signature(signature) => {
+                append(&mut slot.block, "signature", &signature);
                 Update::None
             }
-            "input_json_delta" => {
-                slot.partial_json.push_str(piece("partial_json"));
+            Delta::InputJson(piece) => {
+                slot.partial_json.push_str(&piece);
                 Update::None
             }
-            "citations_delta" => {
+            Delta::Other(value)
+                if value.get("type").and_then(Value::as_str) == Some("citations_delta") =>
+            {
                 if let (Some(obj), Some(citation)) =
-                    (slot.block.as_object_mut(), delta.get("citation"))
+                    (slot.block.as_object_mut(), value.get("citation"))
                 {
                     let list = obj
                         .entry("citations")
@@ -215,9 +226,13 @@ impl Accumulator {
                 }
                 Update::None
             }
-            _ => {
+            Delta::Other(value) => {
+                let kind = value
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("untyped");
                 let name = format!("{kind} delta");
-                self.unknown.push(delta);
+                self.unknown.push(value);
                 Update::Unknown(name)
             }
         }
@@ -272,7 +287,10 @@ mod tests {
         StreamEvent::ContentBlockStart { index, block }
     }
     fn delta(index: usize, delta: Value) -> StreamEvent {
-        StreamEvent::ContentBlockDelta { index, delta }
+        StreamEvent::ContentBlockDelta {
+            index,
+            delta: Delta::from_value(delta),
+        }
     }
 
     #[test]

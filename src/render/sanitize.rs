@@ -6,12 +6,15 @@
 //! survive; carriage returns are dropped so a line cannot overwrite itself. Built on
 //! `strip-ansi-escapes` (a vte parser) and a final filter for the C0/C1 controls vte executes.
 
-pub fn strip_controls(text: &str) -> String {
+use std::borrow::Cow;
+
+/// `text` without terminal control sequences; borrowed, at no cost, when it has none.
+pub fn strip_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let stripped = strip_ansi_escapes::strip_str(text);
-    stripped.chars().filter(|c| !is_unsafe(*c)).collect()
+    Cow::Owned(stripped.chars().filter(|c| !is_unsafe(*c)).collect())
 }
 
 fn is_unsafe(c: char) -> bool {

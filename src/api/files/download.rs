@@ -40,7 +40,7 @@ where
 {
     let meta = info(client, id).await?;
     let not_downloadable = |request_id| ApiError::NotDownloadable {
-        id: strip_controls(id),
+        id: strip_controls(id).into_owned(),
         filename: meta.filename.clone(),
         request_id,
     };

@@ -100,7 +100,7 @@ fn for_file(err: ApiError, id: &str) -> ApiError {
             request_id,
             ..
         } => ApiError::FileNotFound {
-            id: strip_controls(id),
+            id: strip_controls(id).into_owned(),
             request_id,
         },
         other => other,
