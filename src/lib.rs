@@ -20,4 +20,5 @@ pub mod paths;
 pub mod progress;
 pub mod render;
 pub mod secret;
+pub mod session;
 pub mod turn;

@@ -1,0 +1,3 @@
+//! Sessions: durable conversations (history, files, container) in a SQLite store.
+
+pub mod types;

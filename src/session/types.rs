@@ -1,0 +1,102 @@
+//! What a persisted session is: its metadata, its messages (the API's content blocks, stored
+//! verbatim) and its files.
+//!
+//! Invariant: message content is the exact JSON the API sent or was sent, so a resumed
+//! conversation is re-sent byte-equivalent; everything shown is derived from it. The API key
+//! has no place here.
+
+use crate::model::stream::Container;
+use crate::model::usage::Usage;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+/// How an assistant message ended. User messages are always `Complete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "state", content = "error")]
+pub enum MessageState {
+    Complete,
+    /// The user stopped it.
+    Cancelled,
+    /// The connection closed before `message_stop` (or the process died).
+    Cut,
+    /// The API reported an error; the text says what.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredMessage {
+    /// Position in the session, from 0.
+    pub seq: i64,
+    pub role: Role,
+    pub content: Vec<Value>,
+    pub state: MessageState,
+    pub usage: Option<Usage>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileOrigin {
+    Uploaded,
+    Generated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRecord {
+    pub id: String,
+    pub filename: String,
+    pub origin: FileOrigin,
+    pub size: Option<u64>,
+    pub mime: Option<String>,
+    /// The local source of an upload, or where a generated file was saved.
+    pub local_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionMeta {
+    pub id: String,
+    pub name: String,
+    pub model: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub container: Option<Container>,
+    pub usage: Usage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub meta: SessionMeta,
+    pub messages: Vec<StoredMessage>,
+    pub files: Vec<FileRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub name: String,
+    pub updated_at: String,
+    /// User messages.
+    pub turns: usize,
+    pub files: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub session_id: String,
+    pub session_name: String,
+    pub seq: i64,
+    pub role: Role,
+    /// Matching text with the match marked `[…]`, stripped of terminal controls.
+    pub snippet: String,
+    /// Lower is better (FTS5 bm25).
+    pub rank: f64,
+}
