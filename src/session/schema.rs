@@ -1,0 +1,97 @@
+//! The session store's schema and its migrations, driven by `PRAGMA user_version`.
+//!
+//! Invariant: `user_version` is the number of migrations applied, and migrations only ever
+//! move it forward, each inside one `BEGIN IMMEDIATE` transaction that re-reads the version, so
+//! two clab processes opening the same file cannot both apply one. A database whose version is
+//! newer than [`SUPPORTED`] is refused before anything writes to it (not even the WAL switch):
+//! it holds someone's history in a shape this build does not know, and guessing would lose it.
+
+use rusqlite::Connection;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema this build reads and writes.
+pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = "
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    model TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    container_id TEXT,
+    container_expires_at TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_input_tokens INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_updated ON sessions(updated_at);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    content TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('complete', 'cancelled', 'cut', 'failed')),
+    error TEXT,
+    usage TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE(session_id, seq)
+);
+
+CREATE TABLE files (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('uploaded', 'generated')),
+    size INTEGER,
+    mime TEXT,
+    local_path TEXT,
+    PRIMARY KEY(session_id, id)
+);
+
+-- rowid = messages.id. Rows are written from Rust (the text is derived from the content
+-- blocks); the trigger removes them however a message goes, including a session's cascade.
+CREATE VIRTUAL TABLE messages_fts USING fts5(text);
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+";
+
+/// What [`migrate`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Current,
+    /// The file was written by a newer clab, at this version.
+    Future(i64),
+}
+
+pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Brings the schema up to [`SUPPORTED`], or reports a newer one without touching it.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Outcome> {
+    let found = user_version(conn)?;
+    if found > SUPPORTED {
+        return Ok(Outcome::Future(found));
+    }
+    if found == SUPPORTED {
+        return Ok(Outcome::Current);
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found = user_version(&tx)?;
+    if found > SUPPORTED {
+        return Ok(Outcome::Future(found));
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(Outcome::Current)
+}

@@ -1,0 +1,365 @@
+//! The session store: one SQLite file (`sessions.db` in the data directory) holding every
+//! session's metadata, messages, files and a full-text index of what was said and run.
+//!
+//! Invariants: every public method is one transaction, so a crash leaves each session as it
+//! was before or after a call, never half-written, and the search index always matches the
+//! messages it covers (its rows are written in the same transaction as the message). Content
+//! is stored as the exact JSON array given and handed back unchanged. The file is opened in WAL
+//! mode with a 5 s busy timeout so a `clab sessions` command can read while a turn writes. This
+//! type is `!Sync`: methods take `&self` and each opens and finishes its own transaction, so no
+//! two transactions can interleave on one connection. Reads live in `store_read.rs`.
+
+use super::naming::{new_session_id, title_from_prompt};
+use super::schema::{self, Outcome};
+use super::search_text::searchable_text;
+use super::types::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
+use crate::error::CliError;
+use crate::model::stream::Container;
+use crate::model::usage::Usage;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("session store: {context}: {source}")]
+    Sqlite {
+        context: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the session store has schema version {found} but this clab knows up to {supported}: \
+         it was created by a newer clab; upgrade clab"
+    )]
+    FutureSchema { found: i64, supported: i64 },
+    #[error("no session matches '{0}'")]
+    NotFound(String),
+    #[error("session {session_id} has no message {seq}")]
+    MessageNotFound { session_id: String, seq: i64 },
+    #[error("'{0}' matches {1} sessions; type more of the id")]
+    Ambiguous(String, usize),
+    #[error("session store: a stored message is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl From<StoreError> for CliError {
+    fn from(err: StoreError) -> CliError {
+        let text = crate::render::sanitize::strip_controls(&err.to_string()).into_owned();
+        match err {
+            StoreError::NotFound(_) | StoreError::Ambiguous(..) => CliError::Usage(text),
+            _ => CliError::Failed(text),
+        }
+    }
+}
+
+/// Attaches what the store was doing to a SQLite error.
+pub(super) trait Context<T> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for rusqlite::Result<T> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite { context, source })
+    }
+}
+
+pub struct Store {
+    pub(super) conn: Connection,
+}
+
+/// Now, RFC 3339 UTC with microseconds: fixed width, so text order is time order.
+pub(super) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+pub(super) fn role_text(role: Role) -> &'static str {
+    match role {
+        Role::User => "user",
+        Role::Assistant => "assistant",
+    }
+}
+
+/// The `state` and `error` columns of a message.
+pub(super) fn state_columns(state: &MessageState) -> (&'static str, Option<&str>) {
+    match state {
+        MessageState::Complete => ("complete", None),
+        MessageState::Cancelled => ("cancelled", None),
+        MessageState::Cut => ("cut", None),
+        MessageState::Failed(error) => ("failed", Some(error)),
+    }
+}
+
+fn usage_json(usage: Option<&Usage>) -> Result<Option<String>, StoreError> {
+    Ok(usage.map(serde_json::to_string).transpose()?)
+}
+
+impl Store {
+    /// `sessions.db` in the data directory (`CLAB_HOME` when set).
+    pub fn default_path() -> Option<PathBuf> {
+        crate::paths::data_dir().map(|dir| dir.join("sessions.db"))
+    }
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path).ctx("opening the database")?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .ctx("setting the busy timeout")?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .ctx("enabling foreign keys")?;
+        if let Outcome::Future(found) = schema::migrate(&mut conn).ctx("migrating the schema")? {
+            return Err(StoreError::FutureSchema {
+                found,
+                supported: schema::SUPPORTED,
+            });
+        }
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .ctx("switching to WAL")?;
+        Ok(Store { conn })
+    }
+
+    /// A new, empty session named after its first prompt.
+    pub fn create_session(
+        &self,
+        model: &str,
+        first_prompt: &str,
+    ) -> Result<SessionMeta, StoreError> {
+        let now = now();
+        let meta = SessionMeta {
+            id: new_session_id(),
+            name: title_from_prompt(first_prompt),
+            model: model.to_string(),
+            created_at: now.clone(),
+            updated_at: now,
+            container: None,
+            usage: Usage::default(),
+        };
+        self.conn
+            .execute(
+                "INSERT INTO sessions (id, name, model, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![meta.id, meta.name, meta.model, meta.created_at],
+            )
+            .ctx("creating a session")?;
+        Ok(meta)
+    }
+
+    /// Appends a message at the end of the session; returns its `seq`.
+    pub fn append_message(
+        &self,
+        session_id: &str,
+        role: Role,
+        content: &[Value],
+        state: &MessageState,
+        usage: Option<&Usage>,
+    ) -> Result<i64, StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .ctx("appending a message")?;
+        touch(&tx, session_id)?;
+        let seq: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = ?1",
+                [session_id],
+                |row| row.get(0),
+            )
+            .ctx("numbering a message")?;
+        let (state, error) = state_columns(state);
+        tx.execute(
+            "INSERT INTO messages (session_id, seq, role, content, state, error, usage, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                session_id,
+                seq,
+                role_text(role),
+                serde_json::to_string(content)?,
+                state,
+                error,
+                usage_json(usage)?,
+                now(),
+            ],
+        )
+        .ctx("appending a message")?;
+        index(&tx, tx.last_insert_rowid(), content)?;
+        tx.commit().ctx("appending a message")?;
+        Ok(seq)
+    }
+
+    /// Rewrites a message's content, state and usage (an answer that grew or ended).
+    pub fn update_message(
+        &self,
+        session_id: &str,
+        seq: i64,
+        content: &[Value],
+        state: &MessageState,
+        usage: Option<&Usage>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .ctx("updating a message")?;
+        touch(&tx, session_id)?;
+        let (state, error) = state_columns(state);
+        let rowid: Option<i64> = tx
+            .query_row(
+                "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6
+                 WHERE session_id = ?1 AND seq = ?2 RETURNING id",
+                params![
+                    session_id,
+                    seq,
+                    serde_json::to_string(content)?,
+                    state,
+                    error,
+                    usage_json(usage)?,
+                ],
+                |row| row.get(0),
+            )
+            .optional()
+            .ctx("updating a message")?;
+        let Some(rowid) = rowid else {
+            return Err(StoreError::MessageNotFound {
+                session_id: session_id.to_string(),
+                seq,
+            });
+        };
+        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [rowid])
+            .ctx("re-indexing a message")?;
+        index(&tx, rowid, content)?;
+        tx.commit().ctx("updating a message")
+    }
+
+    /// Records the session's code-execution container (or forgets it).
+    pub fn set_container(
+        &self,
+        session_id: &str,
+        container: Option<&Container>,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sessions SET container_id = ?2, container_expires_at = ?3, updated_at = ?4
+                 WHERE id = ?1",
+                params![
+                    session_id,
+                    container.map(|c| &c.id),
+                    container.and_then(|c| c.expires_at.as_ref()),
+                    now(),
+                ],
+            )
+            .ctx("recording the container")?;
+        found(changed, session_id)
+    }
+
+    /// Adds one request's usage to the session's totals.
+    pub fn add_usage(&self, session_id: &str, usage: &Usage) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sessions SET input_tokens = input_tokens + ?2,
+                     output_tokens = output_tokens + ?3,
+                     cache_creation_input_tokens = cache_creation_input_tokens + ?4,
+                     cache_read_input_tokens = cache_read_input_tokens + ?5,
+                     updated_at = ?6
+                 WHERE id = ?1",
+                params![
+                    session_id,
+                    usage.input_tokens as i64,
+                    usage.output_tokens as i64,
+                    usage.cache_creation_input_tokens as i64,
+                    usage.cache_read_input_tokens as i64,
+                    now(),
+                ],
+            )
+            .ctx("adding usage")?;
+        found(changed, session_id)
+    }
+
+    /// Records a file of the session, replacing what was known about the same id.
+    pub fn upsert_file(&self, session_id: &str, file: &FileRecord) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().ctx("recording a file")?;
+        touch(&tx, session_id)?;
+        let origin = match file.origin {
+            FileOrigin::Uploaded => "uploaded",
+            FileOrigin::Generated => "generated",
+        };
+        tx.execute(
+            "INSERT INTO files (session_id, id, filename, origin, size, mime, local_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(session_id, id) DO UPDATE SET filename = excluded.filename,
+                 origin = excluded.origin, size = excluded.size, mime = excluded.mime,
+                 local_path = excluded.local_path",
+            params![
+                session_id,
+                file.id,
+                file.filename,
+                origin,
+                file.size.map(|s| s as i64),
+                file.mime,
+                file.local_path.as_ref().map(|p| p.to_string_lossy()),
+            ],
+        )
+        .ctx("recording a file")?;
+        tx.commit().ctx("recording a file")
+    }
+
+    pub fn rename(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sessions SET name = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, name, now()],
+            )
+            .ctx("renaming a session")?;
+        found(changed, id)
+    }
+
+    /// Deletes a session with its messages, files and index rows; `false` if there was none.
+    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+            .ctx("deleting a session")?;
+        Ok(changed > 0)
+    }
+}
+
+/// Marks the session as updated now; `NotFound` if it does not exist.
+fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {
+    let changed = conn
+        .execute(
+            "UPDATE sessions SET updated_at = ?2 WHERE id = ?1",
+            params![session_id, now()],
+        )
+        .ctx("touching a session")?;
+    found(changed, session_id)
+}
+
+fn found(changed: usize, id: &str) -> Result<(), StoreError> {
+    if changed == 0 {
+        return Err(StoreError::NotFound(id.to_string()));
+    }
+    Ok(())
+}
+
+fn index(conn: &Connection, rowid: i64, content: &[Value]) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)",
+        params![rowid, searchable_text(content)],
+    )
+    .ctx("indexing a message")?;
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! Behaviour of the session store against real SQLite files in temporary directories.
+
+use super::schema::SUPPORTED;
+use super::store::{Store, StoreError};
+use super::types::{FileOrigin, FileRecord, MessageState, Role};
+use crate::model::stream::Container;
+use crate::model::usage::Usage;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+fn fresh() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("nested/dir/sessions.db")).unwrap();
+    (dir, store)
+}
+
+fn text(t: &str) -> Vec<Value> {
+    vec![json!({"type": "text", "text": t})]
+}
+
+fn bash_run(command: &str, stdout: &str) -> Vec<Value> {
+    vec![
+        json!({"type":"server_tool_use","id":"srvtoolu_1","name":"bash_code_execution","input":{"command":command}}),
+        json!({"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"bash_code_execution_result","stdout":stdout,"stderr":"","return_code":0,"content":[]}}),
+    ]
+}
+
+#[test]
+fn messages_round_trip_verbatim_with_state_usage_files_and_container() {
+    let (_dir, store) = fresh();
+    let meta = store
+        .create_session("claude-x", "What drives churn?")
+        .unwrap();
+    assert_eq!(meta.name, "What drives churn?");
+    let user = vec![
+        json!({"type":"text","text":"hi ✓ \u{1b}[31m"}),
+        json!({"type":"container_upload","file_id":"file_1"}),
+    ];
+    let answer = vec![
+        json!({"type":"thinking","thinking":"hm","signature":"c2ln"}),
+        json!({"type":"future_block","z":1,"a":[1.5,{"y":null,"b":true}],"n":18446744073709551615u64}),
+    ];
+    assert_eq!(
+        store
+            .append_message(&meta.id, Role::User, &user, &MessageState::Complete, None)
+            .unwrap(),
+        0
+    );
+    let seq = store
+        .append_message(&meta.id, Role::Assistant, &[], &MessageState::Cut, None)
+        .unwrap();
+    assert_eq!(seq, 1);
+    let usage = Usage {
+        input_tokens: 10,
+        output_tokens: 3,
+        cache_creation_input_tokens: 1,
+        cache_read_input_tokens: 2,
+    };
+    let failed = MessageState::Failed("overloaded".into());
+    store
+        .update_message(&meta.id, seq, &answer, &failed, Some(&usage))
+        .unwrap();
+    store.add_usage(&meta.id, &usage).unwrap();
+    store.add_usage(&meta.id, &usage).unwrap();
+    let container = Container {
+        id: "container_1".into(),
+        expires_at: Some("2030-01-01T00:00:00Z".into()),
+    };
+    store.set_container(&meta.id, Some(&container)).unwrap();
+    let file = FileRecord {
+        id: "file_1".into(),
+        filename: "a.csv".into(),
+        origin: FileOrigin::Uploaded,
+        size: Some(12),
+        mime: Some("text/csv".into()),
+        local_path: Some("/tmp/a.csv".into()),
+    };
+    store.upsert_file(&meta.id, &file).unwrap();
+    let renamed = FileRecord {
+        filename: "b.csv".into(),
+        ..file.clone()
+    };
+    store.upsert_file(&meta.id, &renamed).unwrap();
+
+    let session = store.load(&meta.id).unwrap().unwrap();
+    let as_text = |v: &[Value]| serde_json::to_string(v).unwrap();
+    assert_eq!(as_text(&session.messages[0].content), as_text(&user));
+    assert_eq!(as_text(&session.messages[1].content), as_text(&answer));
+    assert_eq!(session.messages[0].role, Role::User);
+    assert_eq!(session.messages[1].state, failed);
+    assert_eq!(session.messages[1].usage, Some(usage));
+    assert_eq!(session.meta.usage.input_tokens, 20);
+    assert_eq!(session.meta.container, Some(container));
+    assert_eq!(session.files, vec![renamed]);
+    store.set_container(&meta.id, None).unwrap();
+    assert_eq!(store.load(&meta.id).unwrap().unwrap().meta.container, None);
+}
+
+#[test]
+fn writes_to_unknown_sessions_or_messages_fail_clearly() {
+    let (_dir, store) = fresh();
+    let err = store
+        .append_message("ses_nope", Role::User, &[], &MessageState::Complete, None)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+    let meta = store.create_session("m", "p").unwrap();
+    let err = store
+        .update_message(&meta.id, 7, &[], &MessageState::Complete, None)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::MessageNotFound { seq: 7, .. }),
+        "{err}"
+    );
+    assert!(store.load("ses_nope").unwrap().is_none());
+}
+
+#[test]
+fn reopening_keeps_data_and_the_schema_version() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("sessions.db");
+    let id = Store::open(&path)
+        .unwrap()
+        .create_session("m", "p")
+        .unwrap()
+        .id;
+    let store = Store::open(&path).unwrap();
+    assert!(store.load(&id).unwrap().is_some());
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SUPPORTED);
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("sessions.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE future(x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path)
+        .err()
+        .expect("a future schema must be refused");
+    assert!(
+        matches!(
+            err,
+            StoreError::FutureSchema {
+                found: 99,
+                supported: SUPPORTED
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade clab"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("sessions.db-wal").exists());
+}
+
+#[test]
+fn search_finds_tool_output_and_ranks_the_better_match_first() {
+    let (_dir, store) = fresh();
+    let weak = store.create_session("m", "weak").unwrap();
+    let strong = store.create_session("m", "strong").unwrap();
+    let long_text = format!("{} flamingo {}", "filler ".repeat(40), "words ".repeat(40));
+    store
+        .append_message(
+            &weak.id,
+            Role::Assistant,
+            &text(&long_text),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    store
+        .append_message(
+            &strong.id,
+            Role::Assistant,
+            &bash_run("cat birds.txt", "flamingo flamingo\n"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    store
+        .append_message(
+            &strong.id,
+            Role::Assistant,
+            &[json!({"type":"thinking","thinking":"pelican"})],
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    let hits = store.search("FLAMINGO").unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert_eq!(hits[0].session_id, strong.id);
+    assert_eq!(hits[0].snippet, "cat birds.txt\n[flamingo] [flamingo]\n");
+    assert!(hits[0].rank < hits[1].rank);
+    assert!(
+        store.search("pelican").unwrap().is_empty(),
+        "thinking is not indexed"
+    );
+    assert_eq!(
+        store.search("birds.txt").unwrap().len(),
+        1,
+        "commands are indexed"
+    );
+}
+
+#[test]
+fn search_treats_fts_syntax_as_text_and_follows_updates() {
+    let (_dir, store) = fresh();
+    let meta = store.create_session("m", "p").unwrap();
+    let seq = store
+        .append_message(
+            &meta.id,
+            Role::Assistant,
+            &text("alpha"),
+            &MessageState::Cut,
+            None,
+        )
+        .unwrap();
+    for query in [
+        r#"""#,
+        "-",
+        "a:b",
+        "NEAR(",
+        "(x OR",
+        "*",
+        "^",
+        r#"" OR ""#,
+        "",
+    ] {
+        store
+            .search(query)
+            .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+    }
+    store
+        .update_message(
+            &meta.id,
+            seq,
+            &text("beta-gamma"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    assert!(store.search("alpha").unwrap().is_empty());
+    assert_eq!(store.search("beta-gamma").unwrap().len(), 1);
+}
+
+#[test]
+fn delete_cascades_to_messages_files_and_the_index() {
+    let (_dir, store) = fresh();
+    let meta = store.create_session("m", "p").unwrap();
+    store
+        .append_message(
+            &meta.id,
+            Role::User,
+            &text("zanzibar"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    let file = FileRecord {
+        id: "file_9".into(),
+        filename: "x.png".into(),
+        origin: FileOrigin::Generated,
+        size: None,
+        mime: None,
+        local_path: None,
+    };
+    store.upsert_file(&meta.id, &file).unwrap();
+    assert!(store.delete(&meta.id).unwrap());
+    assert!(!store.delete(&meta.id).unwrap());
+    let count = |table: &str| -> i64 {
+        store
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        (count("messages"), count("files"), count("messages_fts")),
+        (0, 0, 0)
+    );
+    assert!(store.search("zanzibar").unwrap().is_empty());
+}
+
+#[test]
+fn list_latest_rename_and_prefixes() {
+    let (_dir, store) = fresh();
+    assert_eq!(store.latest_id().unwrap(), None);
+    let a = store.create_session("m", "first").unwrap();
+    let b = store.create_session("m", "second").unwrap();
+    store
+        .append_message(&a.id, Role::User, &text("q"), &MessageState::Complete, None)
+        .unwrap();
+    assert_eq!(store.latest_id().unwrap().as_deref(), Some(a.id.as_str()));
+    store.rename(&b.id, "renamed").unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(list[0].id, b.id);
+    assert_eq!(list[0].name, "renamed");
+    assert_eq!((list[1].turns, list[1].files), (1, 0));
+    assert!(matches!(
+        store.rename("ses_x", "n"),
+        Err(StoreError::NotFound(_))
+    ));
+
+    assert_eq!(store.resolve_id(&a.id).unwrap(), a.id);
+    assert_eq!(store.resolve_id(&a.id[..12]).unwrap(), a.id);
+    assert!(matches!(
+        store.resolve_id("ses_"),
+        Err(StoreError::Ambiguous(_, 2))
+    ));
+    assert!(matches!(
+        store.resolve_id("nope"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(store.resolve_id(""), Err(StoreError::NotFound(_))));
+}
