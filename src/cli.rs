@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(short = 'a', long = "attach", value_name = "FILE", requires = "prompt")]
     pub attach: Vec<PathBuf>,
 
+    /// Continue a session: the latest, or the one whose id starts with ID
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+
     /// Where generated files are saved (default: the config's download_dir, else the current directory)
     #[arg(long, value_name = "DIR", requires = "prompt")]
     pub download_dir: Option<PathBuf>,

@@ -28,6 +28,7 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
         prompt: Some(PROMPT.to_string()),
         attach: vec![csv],
         download_dir: Some(dir.clone()),
+        resume: None,
         common: cli.common.clone(),
     };
     demo.common.demo = true;

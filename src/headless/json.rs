@@ -5,16 +5,17 @@
 //! `session_id, model, stop_reason, text, executions, files, container, usage` (plus `error`
 //! when the turn failed).
 
-use super::{TurnFile, answer_text};
+use super::answer_text;
 use crate::model::execution::executions;
+use crate::session::types::FileRecord;
 use crate::turn::TurnResult;
 use serde_json::{Value, json};
 
 pub fn turn_object(
     model: &str,
     result: &TurnResult,
-    files: &[TurnFile],
-    session_id: String,
+    files: &[FileRecord],
+    session_id: &str,
 ) -> Value {
     let blocks = result.acc.content();
     let runs: Vec<Value> = executions(&blocks)
@@ -38,8 +39,8 @@ pub fn turn_object(
             json!({
                 "id": f.id,
                 "filename": f.filename,
-                "origin": if f.generated { "generated" } else { "uploaded" },
-                "path": f.path.as_ref().map(|p| p.display().to_string()),
+                "origin": f.origin,
+                "path": f.local_path.as_ref().map(|p| p.display().to_string()),
             })
         })
         .collect();

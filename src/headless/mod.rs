@@ -1,91 +1,148 @@
-//! `clab -p`: one turn without a terminal UI.
+//! `clab -p`: one turn without a terminal UI, in a new or resumed session.
 //!
 //! Invariant: nothing touches the network until every attachment has passed its local checks
-//! and a key (or the demo) is at hand; the answer streams to stdout as it arrives; whatever
-//! arrived is kept on stdout even when the turn fails, and the failure goes to stderr with the
-//! API's request id and exit code 1. Generated files are saved under the download directory
-//! with sanitized, never-clobbering names.
+//! and a key (or the demo) is at hand. The user message is committed to the session before it
+//! is sent and the answer is checkpointed as it streams, so a failure or a kill loses nothing
+//! already shown. Whatever arrived stays on stdout when the turn fails; the failure goes to
+//! stderr with the API's request id and exit code 1. A resumed session reuses its container
+//! while it lives; otherwise a new one starts and the session's uploads are attached again.
 
 mod json;
+mod live;
 pub mod print;
+mod transfer;
 
-use crate::api::files;
+use crate::api::{ApiError, files};
 use crate::cli::Cli;
 use crate::context::Context;
-use crate::download_name::DownloadTarget;
 use crate::error::CliError;
-use crate::model::execution::output_file_ids;
-use crate::progress::Progress;
-use crate::render::sanitize::strip_controls;
-use crate::turn::{self, TurnRequest};
-use print::Printer;
+use crate::session::actor::SessionManager;
+use crate::session::history::{container_alive, reattach_blocks, request_messages};
+use crate::session::store::Store;
+use crate::session::types::{FileRecord, MessageState, Role, Session};
+use crate::turn::{TurnRequest, TurnResult};
+use live::{Checkpoint, stream_turn};
 use serde_json::{Value, json};
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
-
-/// A file that went up with the turn or came back from it.
-pub struct TurnFile {
-    pub id: String,
-    pub filename: String,
-    pub generated: bool,
-    pub path: Option<PathBuf>,
-}
+use std::path::PathBuf;
 
 pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
+    // `--resume` alone means the latest session; `--resume ID` that one.
+    let resume = cli
+        .resume
+        .as_deref()
+        .map(|id| Some(id).filter(|id| !id.is_empty()));
     for path in &cli.attach {
         files::check_upload_path(path).map_err(CliError::from)?;
     }
     let ctx = Context::connect(&cli.common).await?;
-    if ctx.demo.is_some() && !ctx.json {
-        eprintln!("clab: DEMO — answers come from the built-in offline mock, not from Claude");
+    let sessions = open_sessions()?;
+    let session = match &resume {
+        Some(id) => sessions.open(*id).await?,
+        None => sessions.create(&ctx.model, prompt).await?,
+    };
+    let sid = session.meta.id.clone();
+    if !ctx.json {
+        if ctx.demo.is_some() {
+            eprintln!("clab: DEMO — answers come from the built-in offline mock, not from Claude");
+        }
+        if resume.is_some() {
+            eprintln!("clab: resuming session {sid} ({})", session.meta.name);
+        }
     }
     let download_dir = download_dir(cli, &ctx)?;
+    let mut turn_files = transfer::upload_attachments(&ctx, &sessions, &sid, &cli.attach).await?;
+    let new_ids: Vec<String> = turn_files.iter().map(|f| f.id.clone()).collect();
 
-    let mut turn_files = upload_attachments(&ctx, &cli.attach).await?;
     let mut content = vec![json!({"type": "text", "text": prompt})];
     content.extend(
-        turn_files
+        new_ids
             .iter()
-            .map(|f| json!({"type": "container_upload", "file_id": f.id})),
+            .map(|id| json!({"type": "container_upload", "file_id": id})),
     );
-
-    let request = TurnRequest {
+    let container = session
+        .meta
+        .container
+        .clone()
+        .filter(|c| container_alive(c, chrono::Utc::now()));
+    if session.meta.container.is_some() && container.is_none() {
+        reattach(&session, &new_ids, &mut content, "has expired");
+    }
+    let user_seq = sessions
+        .append(
+            &sid,
+            Role::User,
+            content.clone(),
+            MessageState::Complete,
+            None,
+        )
+        .await?;
+    let answer_seq = sessions
+        .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
+        .await?;
+    let record = Checkpoint {
+        sessions: &sessions,
+        session_id: &sid,
+        seq: answer_seq,
+    };
+    let mut request = TurnRequest {
         model: ctx.model.clone(),
         max_tokens: ctx.config.max_tokens,
         tool: ctx.config.code_execution_tool.clone(),
-        messages: vec![json!({"role": "user", "content": content})],
-        container: None,
+        messages: request_messages(&session.messages),
+        container: container.map(|c| c.id),
         max_continuations: ctx.config.max_continuations,
     };
-    let mut printer = (!ctx.json).then(|| {
-        Printer::new(BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stdout().lock(),
-        ))
-    });
-    let mut pipe_closed = false;
-    let result = turn::run(&ctx.client, &request, |acc, update| {
-        if let (Some(p), false) = (printer.as_mut(), pipe_closed) {
-            pipe_closed = p.update(acc, update).is_err();
+    request
+        .messages
+        .push(json!({"role": "user", "content": content}));
+    let mut result = stream_turn(&ctx, &request, &record).await;
+    if request.container.is_some() && container_rejected(&result) {
+        reattach(&session, &new_ids, &mut content, "is no longer available");
+        sessions
+            .update(
+                &sid,
+                user_seq,
+                content.clone(),
+                MessageState::Complete,
+                None,
+            )
+            .await?;
+        request.container = None;
+        if let Some(last) = request.messages.last_mut() {
+            last["content"] = Value::Array(content.clone());
         }
-    })
-    .await;
-    if let Some(p) = printer.as_mut() {
-        let _ = p.finish();
+        result = stream_turn(&ctx, &request, &record).await;
     }
-    drop(printer);
 
-    let (generated, failures) = download_outputs(&ctx, &result.acc.content(), &download_dir).await;
+    let state = match &result.error {
+        None => MessageState::Complete,
+        Some(ApiError::Cut { .. }) => MessageState::Cut,
+        Some(err) => MessageState::Failed(err.to_string()),
+    };
+    let usage = result.acc.usage();
+    sessions
+        .update(&sid, answer_seq, result.acc.content(), state, Some(usage))
+        .await?;
+    sessions.add_usage(&sid, usage).await?;
+    if let Some(c) = &result.acc.container {
+        sessions.set_container(&sid, Some(c.clone())).await?;
+    }
+
+    let (generated, failures) =
+        transfer::download_outputs(&ctx, &sessions, &sid, &result.acc.content(), &download_dir)
+            .await;
     turn_files.extend(generated);
 
     if ctx.json {
-        let object = json::turn_object(&ctx.model, &result, &turn_files, session_id());
-        println!("{object}");
+        println!(
+            "{}",
+            json::turn_object(&ctx.model, &result, &turn_files, &sid)
+        );
     } else if let Some(reason) = result.acc.stop_reason.as_deref() {
         note_stop_reason(reason);
     }
     if let Some(error) = result.error {
-        return Err(CliError::from(error));
+        return Err(explain(error, &session.files, &turn_files));
     }
     if !failures.is_empty() {
         return Err(CliError::Failed(failures.join("\n")));
@@ -93,66 +150,54 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Uploads each attachment (already checked) with a progress bar; stops at the first failure.
-async fn upload_attachments(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<TurnFile>, CliError> {
-    let mut uploaded = Vec::new();
-    for path in paths {
-        let name = strip_controls(&display_name(path)).into_owned();
-        let progress = Progress::new(&name);
-        let meta = files::upload(&ctx.client, path, progress.callback()).await;
-        drop(progress);
-        let meta = meta?;
-        if !ctx.json {
-            eprintln!("clab: uploaded {name} → {}", strip_controls(&meta.id));
-        }
-        uploaded.push(TurnFile {
-            id: meta.id,
-            filename: meta.filename,
-            generated: false,
-            path: Some(path.clone()),
-        });
-    }
-    Ok(uploaded)
+fn open_sessions() -> Result<SessionManager, CliError> {
+    let path = Store::default_path().ok_or_else(|| {
+        CliError::Failed("no data directory for sessions; set CLAB_HOME".to_string())
+    })?;
+    Ok(SessionManager::start(path)?)
 }
 
-/// Downloads every generated file into `dir`, carrying on past failures, which are returned
-/// as sentences.
-async fn download_outputs(
-    ctx: &Context,
-    blocks: &[Value],
-    dir: &Path,
-) -> (Vec<TurnFile>, Vec<String>) {
-    let mut saved_files = Vec::new();
-    let mut failures = Vec::new();
-    let target = DownloadTarget::Dir(dir.to_path_buf());
-    for id in output_file_ids(blocks) {
-        let progress = Progress::new(&strip_controls(&id));
-        let saved = files::download(&ctx.client, &id, &target, progress.callback()).await;
-        drop(progress);
-        let (filename, path) = match saved {
-            Ok(saved) => {
-                if !ctx.json {
-                    eprintln!(
-                        "clab: saved {} → {}",
-                        strip_controls(&saved.meta.filename),
-                        saved.path.display()
-                    );
-                }
-                (saved.meta.filename, Some(saved.path))
-            }
-            Err(err) => {
-                failures.push(format!("could not download {}: {err}", strip_controls(&id)));
-                (String::new(), None)
-            }
-        };
-        saved_files.push(TurnFile {
-            id,
-            filename,
-            generated: true,
-            path,
-        });
+/// Adds the session's earlier uploads to `content` and says why.
+fn reattach(session: &Session, skip: &[String], content: &mut Vec<Value>, why: &str) {
+    let blocks = reattach_blocks(&session.files, skip);
+    let already: Vec<Value> = content.clone();
+    let fresh: Vec<Value> = blocks
+        .into_iter()
+        .filter(|b| !already.contains(b))
+        .collect();
+    eprintln!(
+        "clab: the session's container {why}; starting a new one and attaching its {} uploaded file(s) again",
+        fresh.len()
+    );
+    content.extend(fresh);
+}
+
+/// The API refused the container we named (it expired or was removed) before answering.
+fn container_rejected(result: &TurnResult) -> bool {
+    match &result.error {
+        Some(ApiError::Status {
+            status, message, ..
+        }) => {
+            matches!(status, 400 | 404)
+                && message.to_lowercase().contains("container")
+                && result.acc.content().is_empty()
+        }
+        _ => false,
     }
-    (saved_files, failures)
+}
+
+/// A turn error, with a file the API no longer knows named by its file name.
+fn explain(error: ApiError, known: &[FileRecord], new: &[FileRecord]) -> CliError {
+    if let ApiError::Status { message, .. } = &error
+        && let Some(file) = known.iter().chain(new).find(|f| message.contains(&f.id))
+    {
+        return CliError::Failed(format!(
+            "the file {} ({}) is no longer in the Files API (deleted or expired); attach it again with -a\n{error}",
+            crate::render::sanitize::strip_controls(&file.filename),
+            file.id
+        ));
+    }
+    CliError::from(error)
 }
 
 fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
@@ -170,33 +215,20 @@ fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
     Ok(dir)
 }
 
-fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
 fn note_stop_reason(reason: &str) {
     match reason {
         "max_tokens" => eprintln!(
             "clab: the answer hit max_tokens and was cut short (raise max_tokens in the config)"
         ),
         "refusal" => eprintln!("clab: Claude declined to answer this request"),
-        "pause_turn" => eprintln!("clab: the answer paused and max_continuations was reached"),
+        "pause_turn" => {
+            eprintln!("clab: the answer paused and max_continuations was reached")
+        }
         "model_context_window_exceeded" => {
             eprintln!("clab: the conversation no longer fits the model's context window")
         }
         _ => {}
     }
-}
-
-/// An id for this one-turn session (sessions become durable with the session store).
-fn session_id() -> String {
-    let mut id = String::from("ses_");
-    for _ in 0..20 {
-        id.push(fastrand::alphanumeric());
-    }
-    id
 }
 
 /// The text blocks joined, as the answer's plain text.

@@ -1,9 +1,12 @@
-//! Sessions: durable conversations (history, files, container) in a SQLite store.
+//! Sessions: durable conversations (history, files, container) in a SQLite store, written by
+//! one owner, the session manager.
 
+pub mod actor;
 pub mod export_ipynb;
 pub mod export_md;
 #[cfg(test)]
 mod fixture;
+pub mod history;
 mod naming;
 mod schema;
 mod search_text;

@@ -40,6 +40,9 @@ pub enum StoreError {
          it was created by a newer clab; upgrade clab"
     )]
     FutureSchema { found: i64, supported: i64 },
+    /// The session manager's thread is gone or could not start.
+    #[error("{0}")]
+    Manager(String),
     #[error("no session matches '{0}'")]
     NotFound(String),
     #[error("session {session_id} has no message {seq}")]

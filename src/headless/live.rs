@@ -1,0 +1,58 @@
+//! Running the turn: printing it as it streams and checkpointing it into the session.
+//!
+//! Invariant: the answer in progress is written to the store as a partial (`Cut`) message at
+//! every block boundary and at most every [`CHECKPOINT_EVERY`] while text streams, so a killed
+//! process loses at most that much; the final state is written by the caller when the turn ends.
+
+use super::print::Printer;
+use crate::context::Context;
+use crate::model::stream::Update;
+use crate::session::actor::SessionManager;
+use crate::turn::{self, TurnRequest, TurnResult};
+use std::io::BufWriter;
+use std::time::{Duration, Instant};
+
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Where the answer in progress is recorded.
+pub struct Checkpoint<'a> {
+    pub sessions: &'a SessionManager,
+    pub session_id: &'a str,
+    pub seq: i64,
+}
+
+pub async fn stream_turn(
+    ctx: &Context,
+    request: &TurnRequest,
+    record: &Checkpoint<'_>,
+) -> TurnResult {
+    let mut printer = (!ctx.json).then(|| {
+        Printer::new(BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout().lock(),
+        ))
+    });
+    let mut pipe_closed = false;
+    let mut last_checkpoint = Instant::now();
+    let result = turn::run(&ctx.client, request, |acc, update| {
+        if let (Some(p), false) = (printer.as_mut(), pipe_closed) {
+            pipe_closed = p.update(acc, update).is_err();
+        }
+        let due = match update {
+            Update::BlockStarted(_) | Update::BlockStopped(_) => true,
+            Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
+            _ => false,
+        };
+        if due {
+            record
+                .sessions
+                .checkpoint(record.session_id, record.seq, acc.content(), acc.usage());
+            last_checkpoint = Instant::now();
+        }
+    })
+    .await;
+    if let Some(p) = printer.as_mut() {
+        let _ = p.finish();
+    }
+    result
+}

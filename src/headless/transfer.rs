@@ -1,0 +1,109 @@
+//! Moving files for a headless turn: uploading attachments, downloading what the code wrote.
+//!
+//! Invariant: every file that went up or came down is recorded in the session with its id,
+//! name and local path as soon as the transfer ends, so a resumed session can re-attach
+//! uploads and knows where outputs were saved. Downloads carry on past a failure; uploads
+//! stop at the first one.
+
+use crate::api::files::{self, FileMetadata};
+use crate::context::Context;
+use crate::download_name::DownloadTarget;
+use crate::error::CliError;
+use crate::model::execution::output_file_ids;
+use crate::progress::Progress;
+use crate::render::sanitize::strip_controls;
+use crate::session::actor::SessionManager;
+use crate::session::types::{FileOrigin, FileRecord};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn record(meta: FileMetadata, origin: FileOrigin, local_path: Option<PathBuf>) -> FileRecord {
+    FileRecord {
+        id: meta.id,
+        filename: meta.filename,
+        origin,
+        size: Some(meta.size_bytes),
+        mime: (!meta.mime_type.is_empty()).then_some(meta.mime_type),
+        local_path,
+    }
+}
+
+/// Uploads each attachment (already checked) with a progress bar; stops at the first failure.
+pub async fn upload_attachments(
+    ctx: &Context,
+    sessions: &SessionManager,
+    session_id: &str,
+    paths: &[PathBuf],
+) -> Result<Vec<FileRecord>, CliError> {
+    let mut uploaded = Vec::new();
+    for path in paths {
+        let name = strip_controls(&display_name(path)).into_owned();
+        let progress = Progress::new(&name);
+        let meta = files::upload(&ctx.client, path, progress.callback()).await;
+        drop(progress);
+        let meta = meta?;
+        if !ctx.json {
+            eprintln!("clab: uploaded {name} → {}", strip_controls(&meta.id));
+        }
+        let file = record(meta, FileOrigin::Uploaded, Some(path.clone()));
+        sessions.upsert_file(session_id, file.clone()).await?;
+        uploaded.push(file);
+    }
+    Ok(uploaded)
+}
+
+/// Downloads every generated file into `dir`, carrying on past failures, which are returned
+/// as sentences.
+pub async fn download_outputs(
+    ctx: &Context,
+    sessions: &SessionManager,
+    session_id: &str,
+    blocks: &[Value],
+    dir: &Path,
+) -> (Vec<FileRecord>, Vec<String>) {
+    let mut saved_files = Vec::new();
+    let mut failures = Vec::new();
+    let target = DownloadTarget::Dir(dir.to_path_buf());
+    for id in output_file_ids(blocks) {
+        let progress = Progress::new(&strip_controls(&id));
+        let saved = files::download(&ctx.client, &id, &target, progress.callback()).await;
+        drop(progress);
+        let file = match saved {
+            Ok(saved) => {
+                if !ctx.json {
+                    eprintln!(
+                        "clab: saved {} → {}",
+                        strip_controls(&saved.meta.filename),
+                        saved.path.display()
+                    );
+                }
+                record(saved.meta, FileOrigin::Generated, Some(saved.path))
+            }
+            Err(err) => {
+                failures.push(format!("could not download {}: {err}", strip_controls(&id)));
+                FileRecord {
+                    id,
+                    filename: String::new(),
+                    origin: FileOrigin::Generated,
+                    size: None,
+                    mime: None,
+                    local_path: None,
+                }
+            }
+        };
+        if let Err(err) = sessions.upsert_file(session_id, file.clone()).await {
+            failures.push(format!(
+                "could not record {} in the session: {err}",
+                file.id
+            ));
+        }
+        saved_files.push(file);
+    }
+    (saved_files, failures)
+}
+
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
