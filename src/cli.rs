@@ -13,6 +13,7 @@ Examples:
   clab -p \"summarise this\" -a report.csv --download-dir out/
   clab files list
   clab files download file_011CUJascj5v5AsQ2KybX48e -o chart.png
+  clab sessions export ses_4f --format ipynb -o churn.ipynb
 
 The API key is read from ANTHROPIC_API_KEY or from the config's api_key_command, never
 from the command line. Exit codes: 0 ok, 1 API or I/O error, 2 usage error.";
@@ -81,6 +82,11 @@ pub enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// Browse, search, export and delete saved sessions
+    Sessions {
+        #[command(subcommand)]
+        command: SessionsCommand,
+    },
     /// Run the mock Anthropic API server in the foreground (for tests and offline use)
     Mock(MockArgs),
 }
@@ -108,6 +114,39 @@ pub enum FilesCommand {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
+}
+
+/// Session ids may be given as any unique prefix.
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, most recently updated first
+    List,
+    /// Show a session's conversation
+    Show { id: String },
+    /// Find messages containing every word of QUERY (text, code and output)
+    Search {
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+    },
+    /// Rename a session
+    Rename { id: String, name: String },
+    /// Export a session as Markdown or as a Jupyter notebook
+    Export {
+        id: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// Write to PATH (never overwriting) instead of stdout
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Delete a session and everything stored with it
+    Delete { id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Md,
+    Ipynb,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +177,18 @@ mod tests {
         assert!(Cli::try_parse_from(["clab", "-a", "x.csv"]).is_err());
         let cli = Cli::try_parse_from(["clab", "-p", "hi", "-a", "x.csv", "-a", "y.csv"]).unwrap();
         assert_eq!(cli.attach.len(), 2);
+    }
+
+    #[test]
+    fn sessions_export_defaults_to_markdown() {
+        let cli = Cli::try_parse_from(["clab", "sessions", "export", "ses_1"]).unwrap();
+        let Some(Command::Sessions {
+            command: SessionsCommand::Export { format, output, .. },
+        }) = cli.command
+        else {
+            panic!("not an export: {cli:?}");
+        };
+        assert_eq!((format, output), (ExportFormat::Md, None));
     }
 
     #[test]

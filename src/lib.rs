@@ -21,4 +21,5 @@ pub mod progress;
 pub mod render;
 pub mod secret;
 pub mod session;
+pub mod sessions_cmd;
 pub mod turn;

@@ -2,7 +2,7 @@
 
 use clab::cli::{Cli, Command};
 use clab::error::CliError;
-use clab::{context::Context, demo_tour, files_cmd, headless, logging, mock};
+use clab::{context::Context, demo_tour, files_cmd, headless, logging, mock, sessions_cmd};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -37,6 +37,8 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
             let ctx = Context::connect(&cli.common).await?;
             files_cmd::run(&ctx, command).await
         }
+        // Short local reads and writes: run synchronously, nothing else is on this runtime.
+        (Some(Command::Sessions { command }), _) => sessions_cmd::run(command, cli.common.json),
         (Some(Command::Mock(args)), _) => {
             let pace = if args.fast {
                 mock::Pace::Fast

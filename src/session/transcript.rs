@@ -14,7 +14,7 @@ use std::path::Path;
 /// A shown part of a message, in order.
 pub enum Piece<'a> {
     Text(&'a str),
-    Run(Execution),
+    Run(Box<Execution>),
 }
 
 /// Text blocks and code runs of `content`, in the order they appear.
@@ -29,7 +29,7 @@ pub fn pieces(content: &[Value]) -> Vec<Piece<'_>> {
                 runs.iter()
                     .find(|r| r.tool_use_id == id)
                     .cloned()
-                    .map(Piece::Run)
+                    .map(|run| Piece::Run(Box::new(run)))
             }
             _ => None,
         })
