@@ -270,3 +270,36 @@ fn a_killed_answer_keeps_earlier_turns_and_its_partial_text() {
         clab::session::types::MessageState::Cut
     );
 }
+
+#[test]
+fn two_processes_on_one_data_dir_both_keep_their_session() {
+    let mock = Mock::start(None);
+    let spawn = |prompt: &str| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin!("clab"))
+            .env("ANTHROPIC_API_KEY", TEST_KEY)
+            .env("CLAB_HOME", mock.home.path())
+            .args(["--base-url", &mock.url(), "--json", "-p", prompt])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn("first process"), spawn("second process"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(
+        a.status.success() && b.status.success(),
+        "{} {}",
+        stderr_of(&a),
+        stderr_of(&b)
+    );
+    let sessions = store(&mock).list().unwrap();
+    assert_eq!(sessions.len(), 2);
+    for s in &sessions {
+        let loaded = store(&mock).load(&s.id).unwrap().unwrap();
+        assert_eq!(loaded.messages.len(), 2, "a user message and its answer");
+        assert_eq!(
+            loaded.messages[1].state,
+            clab::session::types::MessageState::Complete
+        );
+    }
+}

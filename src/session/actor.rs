@@ -266,3 +266,53 @@ fn load(store: &Store, id: &str) -> Result<Session, StoreError> {
         .load(id)?
         .ok_or_else(|| StoreError::NotFound(id.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn writes_land_in_order_and_a_checkpoint_is_readable_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let manager = SessionManager::start(dir.path().join("s.db")).unwrap();
+        let session = manager.create("m", "first question").await.unwrap();
+        let id = session.meta.id.as_str();
+        let user = vec![json!({"type":"text","text":"first question"})];
+        assert_eq!(
+            manager
+                .append(id, Role::User, user.clone(), MessageState::Complete, None)
+                .await
+                .unwrap(),
+            0
+        );
+        let seq = manager
+            .append(id, Role::Assistant, Vec::new(), MessageState::Cut, None)
+            .await
+            .unwrap();
+        manager.checkpoint(
+            id,
+            seq,
+            vec![json!({"type":"text","text":"half"})],
+            Usage::default(),
+        );
+        let container = Container {
+            id: "container_1".into(),
+            expires_at: None,
+        };
+        manager
+            .set_container(id, Some(container.clone()))
+            .await
+            .unwrap();
+        let reopened = manager.open(None).await.unwrap();
+        assert_eq!(reopened.meta.id, id);
+        assert_eq!(reopened.meta.container, Some(container));
+        assert_eq!(reopened.messages[0].content, user);
+        assert_eq!(
+            reopened.messages[1].content,
+            vec![json!({"type":"text","text":"half"})]
+        );
+        assert_eq!(reopened.messages[1].state, MessageState::Cut);
+        assert!(manager.open(Some("ses_nothing_like_this")).await.is_err());
+    }
+}
