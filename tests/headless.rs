@@ -467,3 +467,19 @@ fn a_config_typo_is_a_usage_error_naming_the_key() {
     assert!(stderr_of(&out).contains("modle"), "{}", stderr_of(&out));
     assert!(mock.requests().is_empty());
 }
+
+#[test]
+fn demo_turns_are_kept_apart_from_real_sessions() {
+    let home = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("clab")
+        .unwrap()
+        .env_remove("ANTHROPIC_API_KEY")
+        .env("CLAB_HOME", home.path())
+        .args(["--demo", "-p", "hello"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let demo = clab::session::Store::open(&home.path().join("demo-sessions.db")).unwrap();
+    assert_eq!(demo.list().unwrap().len(), 1);
+    assert!(!home.path().join("sessions.db").exists());
+}

@@ -35,7 +35,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         files::check_upload_path(path).map_err(CliError::from)?;
     }
     let ctx = Context::connect(&cli.common).await?;
-    let sessions = open_sessions()?;
+    let sessions = open_sessions(ctx.demo.is_some())?;
     let session = match &resume {
         Some(id) => sessions.open(*id).await?,
         None => sessions.create(&ctx.model, prompt).await?,
@@ -150,10 +150,16 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-fn open_sessions() -> Result<SessionManager, CliError> {
+/// The session store; demo turns go to a store of their own so they never mix with real ones.
+fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
     let path = Store::default_path().ok_or_else(|| {
         CliError::Failed("no data directory for sessions; set CLAB_HOME".to_string())
     })?;
+    let path = if demo {
+        path.with_file_name("demo-sessions.db")
+    } else {
+        path
+    };
     Ok(SessionManager::start(path)?)
 }
 
