@@ -42,6 +42,8 @@ CREATE TABLE messages (
     created_at TEXT NOT NULL,
     UNIQUE(session_id, seq)
 );
+-- Lets `list` count each session's turns from the index alone, without reading content.
+CREATE INDEX messages_role ON messages(session_id, role);
 
 CREATE TABLE files (
     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
