@@ -46,28 +46,40 @@ pub fn table(files: &[FileMetadata]) -> String {
             ]
         })
         .collect();
-    let header = ["ID", "SIZE", "CREATED", "DOWNLOADABLE", "FILENAME"].map(str::to_string);
+    columns(
+        ["ID", "SIZE", "CREATED", "DOWNLOADABLE", "FILENAME"],
+        &rows,
+        &[1],
+    )
+}
+
+/// A plain-text table: a header and rows of five cells, padded to the widest cell of each
+/// column (right-aligned for the columns in `right`), the last column left ragged.
+pub fn columns(header: [&str; 5], rows: &[[String; 5]], right: &[usize]) -> String {
+    let header = header.map(str::to_string);
     let mut widths = [0usize; 4];
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows) {
         for (width, value) in widths.iter_mut().zip(row) {
             *width = (*width).max(value.chars().count());
         }
     }
     std::iter::once(&header)
-        .chain(&rows)
+        .chain(rows)
         .map(|row| {
-            format!(
-                "{:<w0$}  {:>w1$}  {:<w2$}  {:<w3$}  {}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-                w3 = widths[3],
-            )
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let pad = width - row[i].chars().count();
+                if right.contains(&i) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(&row[i]);
+                } else {
+                    line.push_str(&row[i]);
+                    line.push_str(&" ".repeat(pad));
+                }
+                line.push_str("  ");
+            }
+            line.push_str(&row[4]);
+            line
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -9,7 +9,7 @@
 
 use crate::cli::{ExportFormat, SessionsCommand};
 use crate::error::CliError;
-use crate::files_view::{cell, short_time};
+use crate::files_view::{cell, columns, short_time};
 use crate::render::sanitize::strip_controls;
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
@@ -76,7 +76,6 @@ fn table(sessions: &[SessionSummary]) -> String {
     if sessions.is_empty() {
         return "no sessions".to_string();
     }
-    let header = ["ID", "UPDATED", "TURNS", "FILES", "NAME"].map(str::to_string);
     let rows: Vec<[String; 5]> = sessions
         .iter()
         .map(|s| {
@@ -89,30 +88,7 @@ fn table(sessions: &[SessionSummary]) -> String {
             ]
         })
         .collect();
-    let mut widths = [0usize; 4];
-    for row in std::iter::once(&header).chain(&rows) {
-        for (width, value) in widths.iter_mut().zip(row) {
-            *width = (*width).max(value.chars().count());
-        }
-    }
-    std::iter::once(&header)
-        .chain(&rows)
-        .map(|r| {
-            format!(
-                "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {}",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-                w3 = widths[3],
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    columns(["ID", "UPDATED", "TURNS", "FILES", "NAME"], &rows, &[2, 3])
 }
 
 /// `id  name  snippet`, one line per hit.
