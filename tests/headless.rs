@@ -430,7 +430,7 @@ fn the_key_can_come_from_api_key_command() {
     let mock = Mock::start(None);
     std::fs::write(
         mock.home.path().join("config.toml"),
-        "api_key_command = \"echo sk-ant-from-command\"\n",
+        "api_key_command = \"echo sk-ant-test-from-command\"\n",
     )
     .unwrap();
     let out = mock

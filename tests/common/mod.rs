@@ -55,11 +55,13 @@ impl Mock {
             .collect()
     }
 
-    /// `clab` with the key, an isolated CLAB_HOME and the mock's URL.
+    /// `clab` with the key, an isolated CLAB_HOME (also the working directory, so downloads
+    /// without `--download-dir` land there) and the mock's URL.
     pub fn clab(&self) -> Command {
         let mut cmd = Command::cargo_bin("clab").unwrap();
         cmd.env("ANTHROPIC_API_KEY", TEST_KEY)
             .env("CLAB_HOME", self.home.path())
+            .current_dir(self.home.path())
             .env_remove("ANTHROPIC_BASE_URL")
             .arg("--base-url")
             .arg(self.url());
