@@ -332,13 +332,7 @@ fn bad_attachments_are_refused_before_any_request() {
 #[test]
 fn no_key_is_a_usage_error_that_says_what_to_do() {
     let home = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("clab")
-        .unwrap()
-        .env_remove("ANTHROPIC_API_KEY")
-        .env("CLAB_HOME", home.path())
-        .args(["-p", "hello"])
-        .output()
-        .unwrap();
+    let out = keyless_clab(home.path(), &["-p", "hello"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = stderr_of(&out);
     assert!(
@@ -377,13 +371,7 @@ fn the_key_never_appears_in_output_or_logs() {
 #[test]
 fn the_demo_without_a_file_explains_how_to_attach_one() {
     let home = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("clab")
-        .unwrap()
-        .env_remove("ANTHROPIC_API_KEY")
-        .env("CLAB_HOME", home.path())
-        .args(["--demo", "-p", "hello"])
-        .output()
-        .unwrap();
+    let out = keyless_clab(home.path(), &["--demo", "-p", "hello"]);
     assert!(out.status.success(), "stderr: {}", stderr_of(&out));
     assert!(stderr_of(&out).contains("DEMO"));
     assert!(stdout_of(&out).contains("-a"), "{}", stdout_of(&out));
@@ -471,13 +459,7 @@ fn a_config_typo_is_a_usage_error_naming_the_key() {
 #[test]
 fn demo_turns_are_kept_apart_from_real_sessions() {
     let home = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("clab")
-        .unwrap()
-        .env_remove("ANTHROPIC_API_KEY")
-        .env("CLAB_HOME", home.path())
-        .args(["--demo", "-p", "hello"])
-        .output()
-        .unwrap();
+    let out = keyless_clab(home.path(), &["--demo", "-p", "hello"]);
     assert!(out.status.success(), "stderr: {}", stderr_of(&out));
     let demo = clab::session::Store::open(&home.path().join("demo-sessions.db")).unwrap();
     assert_eq!(demo.list().unwrap().len(), 1);

@@ -134,3 +134,16 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Runs `clab ARGS` with no API key and `home` as CLAB_HOME and working directory.
+pub fn keyless_clab(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("clab")
+        .unwrap()
+        .env_remove("ANTHROPIC_API_KEY")
+        .env_remove("ANTHROPIC_BASE_URL")
+        .env("CLAB_HOME", home)
+        .current_dir(home)
+        .args(args)
+        .output()
+        .unwrap()
+}
