@@ -3,7 +3,8 @@
 //! Invariant: nothing else touches the SQLite store while a session is live; callers send
 //! commands and await replies, so writes happen in the order they were sent and the async
 //! runtime never blocks on disk (the store runs on its own thread, not on a runtime worker).
-//! A reply channel that is gone (the caller stopped waiting) never stops the actor.
+//! Work travels as closures run in arrival order; a reply channel that is gone (the caller
+//! stopped waiting) never stops the actor.
 
 use super::store::{Store, StoreError};
 use super::types::{FileRecord, MessageState, Role, Session};
@@ -13,85 +14,54 @@ use serde_json::Value;
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
-
-enum Command {
-    Create {
-        model: String,
-        first_prompt: String,
-        reply: Reply<Session>,
-    },
-    Open {
-        id: Option<String>,
-        reply: Reply<Session>,
-    },
-    Append {
-        session: String,
-        role: Role,
-        content: Vec<Value>,
-        state: MessageState,
-        usage: Option<Usage>,
-        reply: Reply<i64>,
-    },
-    Update {
-        session: String,
-        seq: i64,
-        content: Vec<Value>,
-        state: MessageState,
-        usage: Option<Usage>,
-        reply: Reply<()>,
-    },
-    SetContainer {
-        session: String,
-        container: Option<Container>,
-        reply: Reply<()>,
-    },
-    AddUsage {
-        session: String,
-        usage: Usage,
-        reply: Reply<()>,
-    },
-    UpsertFile {
-        session: String,
-        file: FileRecord,
-        reply: Reply<()>,
-    },
-}
+/// A unit of work for the store's thread; it sends its own reply.
+type Job = Box<dyn FnOnce(&Store) + Send>;
 
 /// A cheap, cloneable handle to the session manager.
 #[derive(Clone)]
 pub struct SessionManager {
-    tx: mpsc::UnboundedSender<Command>,
+    tx: mpsc::UnboundedSender<Job>,
+}
+
+fn stopped() -> StoreError {
+    StoreError::Manager("the session manager has stopped".into())
 }
 
 impl SessionManager {
     /// Opens the store at `path` on a thread of its own.
     pub fn start(path: PathBuf) -> Result<SessionManager, StoreError> {
         let store = Store::open(&path)?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         std::thread::Builder::new()
             .name("clab-sessions".into())
-            .spawn(move || run(store, rx))
+            .spawn(move || {
+                while let Some(job) = rx.blocking_recv() {
+                    job(&store);
+                }
+            })
             .map_err(|e| StoreError::Manager(format!("cannot start the session manager: {e}")))?;
         Ok(SessionManager { tx })
     }
 
-    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, StoreError> {
+    /// Runs `work` on the store's thread, after everything sent before it, and awaits its result.
+    async fn ask<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(make(reply))
-            .map_err(|_| StoreError::Manager("the session manager has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Manager("the session manager has stopped".into()))?
+            .send(Box::new(move |store| {
+                let _ = reply.send(work(store));
+            }))
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     pub async fn create(&self, model: &str, first_prompt: &str) -> Result<Session, StoreError> {
         let (model, first_prompt) = (model.to_string(), first_prompt.to_string());
-        self.ask(|reply| Command::Create {
-            model,
-            first_prompt,
-            reply,
+        self.ask(move |store| {
+            let meta = store.create_session(&model, &first_prompt)?;
+            load(store, &meta.id)
         })
         .await
     }
@@ -99,7 +69,16 @@ impl SessionManager {
     /// The session `id` (a unique prefix is enough), or the latest one when `id` is None.
     pub async fn open(&self, id: Option<&str>) -> Result<Session, StoreError> {
         let id = id.map(str::to_string);
-        self.ask(|reply| Command::Open { id, reply }).await
+        self.ask(move |store| {
+            let id = match id {
+                Some(prefix) => store.resolve_id(&prefix)?,
+                None => store
+                    .latest_id()?
+                    .ok_or_else(|| StoreError::NotFound("any session".into()))?,
+            };
+            load(store, &id)
+        })
+        .await
     }
 
     pub async fn append(
@@ -111,13 +90,8 @@ impl SessionManager {
         usage: Option<Usage>,
     ) -> Result<i64, StoreError> {
         let session = session.to_string();
-        self.ask(|reply| Command::Append {
-            session,
-            role,
-            content,
-            state,
-            usage,
-            reply,
+        self.ask(move |store| {
+            store.append_message(&session, role, &content, &state, usage.as_ref())
         })
         .await
     }
@@ -131,29 +105,21 @@ impl SessionManager {
         usage: Option<Usage>,
     ) -> Result<(), StoreError> {
         let session = session.to_string();
-        self.ask(|reply| Command::Update {
-            session,
-            seq,
-            content,
-            state,
-            usage,
-            reply,
-        })
-        .await
+        self.ask(move |store| store.update_message(&session, seq, &content, &state, usage.as_ref()))
+            .await
     }
 
     /// Records an answer in progress as a partial (`Cut`) message without waiting: if the
     /// process dies now, the next run finds what had arrived, marked as cut.
     pub fn checkpoint(&self, session: &str, seq: i64, content: Vec<Value>, usage: Usage) {
-        let (reply, _ignored) = oneshot::channel();
-        let _ = self.tx.send(Command::Update {
-            session: session.to_string(),
-            seq,
-            content,
-            state: MessageState::Cut,
-            usage: Some(usage),
-            reply,
-        });
+        let session = session.to_string();
+        let _ = self.tx.send(Box::new(move |store| {
+            if let Err(err) =
+                store.update_message(&session, seq, &content, &MessageState::Cut, Some(&usage))
+            {
+                tracing::warn!("checkpoint of {session} message {seq} failed: {err}");
+            }
+        }));
     }
 
     pub async fn set_container(
@@ -162,102 +128,20 @@ impl SessionManager {
         container: Option<Container>,
     ) -> Result<(), StoreError> {
         let session = session.to_string();
-        self.ask(|reply| Command::SetContainer {
-            session,
-            container,
-            reply,
-        })
-        .await
+        self.ask(move |store| store.set_container(&session, container.as_ref()))
+            .await
     }
 
     pub async fn add_usage(&self, session: &str, usage: Usage) -> Result<(), StoreError> {
         let session = session.to_string();
-        self.ask(|reply| Command::AddUsage {
-            session,
-            usage,
-            reply,
-        })
-        .await
+        self.ask(move |store| store.add_usage(&session, &usage))
+            .await
     }
 
     pub async fn upsert_file(&self, session: &str, file: FileRecord) -> Result<(), StoreError> {
         let session = session.to_string();
-        self.ask(|reply| Command::UpsertFile {
-            session,
-            file,
-            reply,
-        })
-        .await
-    }
-}
-
-fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Command>) {
-    while let Some(command) = rx.blocking_recv() {
-        match command {
-            Command::Create {
-                model,
-                first_prompt,
-                reply,
-            } => {
-                let result = store
-                    .create_session(&model, &first_prompt)
-                    .and_then(|meta| load(&store, &meta.id));
-                let _ = reply.send(result);
-            }
-            Command::Open { id, reply } => {
-                let result = match id {
-                    Some(prefix) => store.resolve_id(&prefix),
-                    None => store.latest_id().and_then(|id| {
-                        id.ok_or_else(|| StoreError::NotFound("any session".into()))
-                    }),
-                }
-                .and_then(|id| load(&store, &id));
-                let _ = reply.send(result);
-            }
-            Command::Append {
-                session,
-                role,
-                content,
-                state,
-                usage,
-                reply,
-            } => {
-                let result = store.append_message(&session, role, &content, &state, usage.as_ref());
-                let _ = reply.send(result);
-            }
-            Command::Update {
-                session,
-                seq,
-                content,
-                state,
-                usage,
-                reply,
-            } => {
-                let result = store.update_message(&session, seq, &content, &state, usage.as_ref());
-                let _ = reply.send(result);
-            }
-            Command::SetContainer {
-                session,
-                container,
-                reply,
-            } => {
-                let _ = reply.send(store.set_container(&session, container.as_ref()));
-            }
-            Command::AddUsage {
-                session,
-                usage,
-                reply,
-            } => {
-                let _ = reply.send(store.add_usage(&session, &usage));
-            }
-            Command::UpsertFile {
-                session,
-                file,
-                reply,
-            } => {
-                let _ = reply.send(store.upsert_file(&session, &file));
-            }
-        }
+        self.ask(move |store| store.upsert_file(&session, &file))
+            .await
     }
 }
 
