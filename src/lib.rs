@@ -22,4 +22,5 @@ pub mod render;
 pub mod secret;
 pub mod session;
 pub mod sessions_cmd;
+pub mod theme;
 pub mod turn;

@@ -1,3 +1,5 @@
 //! Turning model and tool text into something safe and readable on a terminal.
 
+pub mod highlight;
+pub mod markdown;
 pub mod sanitize;
