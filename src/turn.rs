@@ -12,7 +12,7 @@ use crate::config::TOOL_20250522;
 use crate::model::stream::{Accumulator, Update};
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TurnRequest {
     pub model: String,
     pub max_tokens: u32,

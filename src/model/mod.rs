@@ -1,8 +1,18 @@
-//! Plain conversation state: no terminal, no network, no store.
+//! Plain state: no terminal, no network, no store.
 //!
 //! Content blocks are kept as the API's JSON (`serde_json::Value`) exactly as received, so they
 //! are re-sent unchanged; typed views such as [`execution::Execution`] are derived from them.
+//! The interactive app's state is [`state::Model`], changed only by `Model::handle`.
 
+mod attach;
+pub mod composer;
+mod conversation;
 pub mod execution;
+mod files;
+mod handle;
+pub mod layout;
+pub mod state;
 pub mod stream;
 pub mod usage;
+
+pub use state::Model;

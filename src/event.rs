@@ -1,0 +1,117 @@
+//! The one message bus of the interactive app: everything that can change the model.
+//!
+//! Invariant: every asynchronous result names what it answers (turn id, attachment id, file
+//! id, the input it completed), so the reducer can drop stale ones; events are plain data
+//! (no handles, no I/O), which keeps `Model::handle` pure and replayable in tests.
+
+use crate::model::stream::Container;
+use crate::model::usage::Usage;
+use crate::session::types::{FileRecord, MessageState, Session};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use serde_json::Value;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppEvent {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The session to show was read from the store (resume), or could not be.
+    SessionLoaded(Box<Session>),
+    SessionFailed(String),
+    /// The store gave the new session its id, at the first send.
+    SessionCreated {
+        id: String,
+        name: String,
+    },
+    Turn {
+        turn: u64,
+        change: TurnChange,
+    },
+    Upload {
+        attach: u64,
+        progress: Transfer<FileRecord>,
+    },
+    Download {
+        file_id: String,
+        progress: Transfer<PathBuf>,
+    },
+    /// Metadata of a generated file, fetched by id (its name, size and type).
+    FileInfo {
+        file_id: String,
+        info: Result<FileRecord, String>,
+    },
+    Deleted {
+        file_id: String,
+        result: Result<(), String>,
+    },
+    /// The attach prompt's path was checked on disk.
+    AttachChecked {
+        input: String,
+        result: Result<(PathBuf, u64), String>,
+    },
+    /// Tab completion candidates for the attach prompt's `input`.
+    Completions {
+        input: String,
+        candidates: Vec<String>,
+    },
+    /// A paste was probed: `file` is the existing file it names, if it names one.
+    PasteProbed {
+        text: String,
+        file: Option<PathBuf>,
+    },
+    /// The external editor closed with this text (or failed).
+    EditorClosed(Result<String, String>),
+    /// The demo server is up and the app now talks to it.
+    DemoStarted,
+    /// Something worth a line in the status bar (a copy done, a failure of a side task).
+    Notice(String),
+}
+
+/// Progress of a transfer; `Done` carries what it produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transfer<T> {
+    Progress { done: u64, total: u64 },
+    Done(T),
+    Failed(String),
+}
+
+/// A change to the answer of turn `turn`, mirrored from the stream accumulator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnChange {
+    /// The user message is stored (its sequence number) and the request is on its way.
+    Started,
+    /// Block `index` started or stopped: its whole JSON as of now. `at_ms` is the time since
+    /// the turn began, used to time code runs.
+    Block {
+        index: usize,
+        block: Value,
+        at_ms: u64,
+    },
+    Text {
+        index: usize,
+        text: String,
+    },
+    Thinking {
+        index: usize,
+        text: String,
+    },
+    /// The container expired or was rejected: the user message now re-attaches the session's
+    /// files, and this is what the user is told.
+    Reattached {
+        content: Vec<Value>,
+        notice: String,
+    },
+    Finished(Box<TurnEnd>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnEnd {
+    /// The authoritative answer blocks.
+    pub content: Vec<Value>,
+    pub state: MessageState,
+    pub usage: Usage,
+    pub container: Option<Container>,
+    pub stop_reason: Option<String>,
+}

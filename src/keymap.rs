@@ -1,0 +1,203 @@
+//! Key bindings: which key triggers which action, and where.
+//!
+//! Invariant: a binding is active only in its context (anywhere, the composer, the files
+//! panel), so a plain letter bound in a pane never steals typing from the composer, and the
+//! help overlay lists exactly the bindings in force, remaps included.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Interrupt,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Attach,
+    Send,
+    Newline,
+    Cancel,
+    Editor,
+    CopyAnswer,
+    Usage,
+    Download,
+    Open,
+    CopyId,
+    Delete,
+}
+
+/// Where an action's keys are listened to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Anywhere,
+    /// Anywhere but the composer, where the key would be typed.
+    Panes,
+    Composer,
+    Files,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::Quit,
+        Action::Interrupt,
+        Action::Help,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::Attach,
+        Action::Send,
+        Action::Newline,
+        Action::Cancel,
+        Action::Editor,
+        Action::CopyAnswer,
+        Action::Usage,
+        Action::Download,
+        Action::Open,
+        Action::CopyId,
+        Action::Delete,
+    ];
+
+    /// The name used in the config's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Interrupt => "interrupt",
+            Action::Help => "help",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::Attach => "attach",
+            Action::Send => "send",
+            Action::Newline => "newline",
+            Action::Cancel => "cancel",
+            Action::Editor => "editor",
+            Action::CopyAnswer => "copy_answer",
+            Action::Usage => "usage",
+            Action::Download => "download",
+            Action::Open => "open",
+            Action::CopyId => "copy_id",
+            Action::Delete => "delete",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Interrupt => "quit (press twice)",
+            Action::Help => "this help",
+            Action::FocusNext => "next pane",
+            Action::FocusPrev => "previous pane",
+            Action::Attach => "attach a file (Tab completes the path)",
+            Action::Send => "send the message",
+            Action::Newline => "new line in the message",
+            Action::Cancel => "stop the answer / close a dialog",
+            Action::Editor => "write the message in $EDITOR",
+            Action::CopyAnswer => "copy the last answer's markdown",
+            Action::Usage => "tokens and estimated cost",
+            Action::Download => "download the selected file",
+            Action::Open => "open the selected file",
+            Action::CopyId => "copy the selected file's id",
+            Action::Delete => "delete the selected file from the API",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            Action::Send | Action::Newline | Action::Editor => Context::Composer,
+            Action::Download | Action::Open | Action::CopyId | Action::Delete => Context::Files,
+            _ => Context::Anywhere,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+    pub action: Action,
+    /// Plain keys that would otherwise be typed are only listened to outside the composer.
+    pub context: Context,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+fn bind(code: KeyCode, mods: KeyModifiers, action: Action) -> Binding {
+    let typed = mods.difference(KeyModifiers::SHIFT).is_empty() && matches!(code, KeyCode::Char(_));
+    let context = match action.context() {
+        Context::Anywhere if typed => Context::Panes,
+        other => other,
+    };
+    Binding {
+        code,
+        mods,
+        action,
+        context,
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        use KeyCode::*;
+        let none = KeyModifiers::NONE;
+        let ctrl = KeyModifiers::CONTROL;
+        let alt = KeyModifiers::ALT;
+        Keymap {
+            bindings: vec![
+                bind(Char('q'), ctrl, Action::Quit),
+                bind(Char('c'), ctrl, Action::Interrupt),
+                bind(F(1), none, Action::Help),
+                bind(Char('?'), none, Action::Help),
+                bind(Tab, none, Action::FocusNext),
+                bind(BackTab, KeyModifiers::SHIFT, Action::FocusPrev),
+                bind(Char('o'), ctrl, Action::Attach),
+                bind(Enter, none, Action::Send),
+                bind(Enter, alt, Action::Newline),
+                bind(Char('j'), ctrl, Action::Newline),
+                bind(Esc, none, Action::Cancel),
+                bind(Char('e'), ctrl, Action::Editor),
+                bind(Char('y'), ctrl, Action::CopyAnswer),
+                bind(Char('u'), ctrl, Action::Usage),
+                bind(Char('d'), none, Action::Download),
+                bind(Enter, none, Action::Download),
+                bind(Char('o'), none, Action::Open),
+                bind(Char('y'), none, Action::CopyId),
+                bind(Char('x'), none, Action::Delete),
+            ],
+        }
+    }
+}
+
+impl Keymap {
+    /// The action `key` triggers given whether the composer or the files panel has focus.
+    pub fn lookup(&self, key: &KeyEvent, in_composer: bool, in_files: bool) -> Option<Action> {
+        let mods = significant(key.code, key.modifiers);
+        self.bindings
+            .iter()
+            .filter(|b| match b.context {
+                Context::Anywhere => true,
+                Context::Panes => !in_composer,
+                Context::Composer => in_composer,
+                Context::Files => in_files,
+            })
+            .find(|b| b.code == key.code && significant(b.code, b.mods) == mods)
+            .map(|b| b.action)
+    }
+
+    /// The keys bound to `action`.
+    pub fn keys_for(&self, action: Action) -> Vec<&Binding> {
+        self.bindings
+            .iter()
+            .filter(|b| b.action == action)
+            .collect()
+    }
+}
+
+/// The modifiers that tell bindings apart: Shift is part of the key itself for characters
+/// ('?' arrives as Shift-'?') and for BackTab (which some terminals send without Shift).
+fn significant(code: KeyCode, mods: KeyModifiers) -> KeyModifiers {
+    match code {
+        KeyCode::Char(_) | KeyCode::BackTab => mods.difference(KeyModifiers::SHIFT),
+        _ => mods,
+    }
+}

@@ -1,0 +1,175 @@
+//! Attaching a file: the Ctrl-O path prompt with Tab completion, and pasted paths.
+//!
+//! Invariant: the reducer never touches the disk; checking a path and listing a directory are
+//! effects whose answers carry the input they were asked about, so an answer to an input the
+//! user has since edited is ignored. A refused path leaves the prompt open with the reason.
+
+use super::state::{AttachPrompt, Model, Overlay};
+use crate::effect::Effect;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
+
+impl Model {
+    pub fn open_attach(&mut self) -> Vec<Effect> {
+        self.overlay = Some(Overlay::Attach(AttachPrompt::default()));
+        vec![Effect::Redraw]
+    }
+
+    fn prompt(&mut self) -> Option<&mut AttachPrompt> {
+        match &mut self.overlay {
+            Some(Overlay::Attach(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn attach_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(prompt) = self.prompt() else {
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.overlay = None;
+            }
+            KeyCode::Enter if !prompt.input.trim().is_empty() => {
+                prompt.checking = true;
+                prompt.error = None;
+                let input = prompt.input.clone();
+                return vec![Effect::CheckAttach { input }, Effect::Redraw];
+            }
+            KeyCode::Tab => {
+                let input = prompt.input.clone();
+                return vec![Effect::Complete { input }];
+            }
+            KeyCode::Backspace => {
+                prompt.input.pop();
+                prompt.edited();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                prompt.input.clear();
+                prompt.edited();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                prompt.input.push(c);
+                prompt.edited();
+            }
+            _ => return Vec::new(),
+        }
+        vec![Effect::Redraw]
+    }
+
+    pub fn attach_paste(&mut self, text: &str) -> Vec<Effect> {
+        if let Some(prompt) = self.prompt() {
+            prompt.input.push_str(text.trim_end_matches(['\n', '\r']));
+            prompt.edited();
+        }
+        vec![Effect::Redraw]
+    }
+
+    pub fn completions(&mut self, input: &str, candidates: Vec<String>) -> Vec<Effect> {
+        let Some(prompt) = self.prompt().filter(|p| p.input == input) else {
+            return Vec::new();
+        };
+        match candidates.as_slice() {
+            [] => prompt.error = Some("no match".into()),
+            [only] => {
+                prompt.input = only.clone();
+                prompt.candidates.clear();
+                prompt.error = None;
+            }
+            many => {
+                let common = common_prefix(many);
+                if common.len() > prompt.input.len() {
+                    prompt.input = common;
+                }
+                prompt.candidates = candidates;
+                prompt.error = None;
+            }
+        }
+        vec![Effect::Redraw]
+    }
+
+    pub fn attach_checked(
+        &mut self,
+        input: &str,
+        result: Result<(PathBuf, u64), String>,
+    ) -> Vec<Effect> {
+        let Some(prompt) = self.prompt().filter(|p| p.input == input && p.checking) else {
+            return Vec::new();
+        };
+        prompt.checking = false;
+        match result {
+            Ok((path, size)) => {
+                self.overlay = None;
+                self.begin_upload(path, size)
+            }
+            Err(why) => {
+                prompt.error = Some(why);
+                vec![Effect::Redraw]
+            }
+        }
+    }
+
+    /// A paste in the composer: a single line may be a file path (a dragged file), which the
+    /// runner checks before it is typed in.
+    pub fn paste(&mut self, text: String) -> Vec<Effect> {
+        let line = text.trim();
+        if !line.is_empty() && !line.contains('\n') && line.len() < 4096 {
+            return vec![Effect::ProbePaste(text)];
+        }
+        self.composer_insert(&text);
+        vec![Effect::Redraw]
+    }
+
+    pub fn paste_probed(&mut self, text: String, file: Option<PathBuf>) -> Vec<Effect> {
+        match file {
+            Some(path) if self.overlay.is_none() => {
+                self.overlay = Some(Overlay::ConfirmPasteAttach { text, path });
+            }
+            _ => self.composer_insert(&text),
+        }
+        vec![Effect::Redraw]
+    }
+
+    /// y/n on "attach the pasted file?": yes checks and uploads it, no types the text.
+    pub fn answer_paste(&mut self, yes: bool) -> Vec<Effect> {
+        let Some(Overlay::ConfirmPasteAttach { text, path }) = self.overlay.take() else {
+            return Vec::new();
+        };
+        if yes {
+            let input = path.display().to_string();
+            self.overlay = Some(Overlay::Attach(AttachPrompt {
+                input: input.clone(),
+                checking: true,
+                ..AttachPrompt::default()
+            }));
+            return vec![Effect::CheckAttach { input }, Effect::Redraw];
+        }
+        self.composer_insert(&text);
+        vec![Effect::Redraw]
+    }
+}
+
+impl AttachPrompt {
+    fn edited(&mut self) {
+        self.error = None;
+        self.candidates.clear();
+        self.checking = false;
+    }
+}
+
+fn common_prefix(items: &[String]) -> String {
+    let first = &items[0];
+    let mut end = first.len();
+    for item in &items[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(item.chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((i, a), _)| i + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    first[..end].to_string()
+}

@@ -1,0 +1,383 @@
+//! Turns: sending a message, mirroring the streamed answer, and ending it.
+//!
+//! Invariant: the answer shown is built from the same events the accumulator folds, block by
+//! block, and replaced by the accumulator's own blocks when the turn ends, so the screen never
+//! drifts from what is stored. Events of a turn that is no longer streaming (cancelled, or
+//! from an earlier run) are dropped.
+
+use super::execution::executions;
+use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
+use crate::effect::{Effect, TurnStart};
+use crate::event::{TurnChange, TurnEnd};
+use crate::session::history::request_messages;
+use crate::session::types::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
+use crate::turn::TurnRequest;
+use serde_json::{Value, json};
+
+impl Model {
+    /// Enter in the composer: send now, or queue behind pending uploads.
+    pub fn submit(&mut self) -> Vec<Effect> {
+        if self.composer_is_empty() || self.is_busy() && self.state != TurnState::Uploading {
+            if self.is_busy() {
+                self.notice = Some("wait for the answer to finish (Esc stops it)".into());
+                return vec![Effect::Redraw];
+            }
+            return Vec::new();
+        }
+        if self.queued.is_some() {
+            self.notice = Some("a message is already waiting for its uploads".into());
+            return vec![Effect::Redraw];
+        }
+        let prompt = self.take_composer();
+        self.history.push(prompt.clone());
+        if self.files.iter().any(|f| f.pending && f.is_uploading()) {
+            self.queued = Some(prompt);
+            self.state = TurnState::Uploading;
+            self.notice = Some("sending once the uploads finish".into());
+            return vec![Effect::Redraw];
+        }
+        self.start_turn(prompt)
+    }
+
+    /// Builds the user message (the prompt and the pending uploads) and starts the turn.
+    pub(super) fn start_turn(&mut self, prompt: String) -> Vec<Effect> {
+        let new_files: Vec<FileRecord> = self
+            .files
+            .iter_mut()
+            .filter(|f| f.pending && f.id.is_some())
+            .map(|f| {
+                f.pending = false;
+                f.record()
+            })
+            .collect();
+        let mut user = vec![json!({"type": "text", "text": prompt})];
+        user.extend(
+            new_files
+                .iter()
+                .map(|f| json!({"type": "container_upload", "file_id": f.id})),
+        );
+        let reattach: Vec<Value> = self
+            .files
+            .iter()
+            .filter(|f| f.origin == FileOrigin::Uploaded && !f.pending)
+            .filter(|f| !new_files.iter().any(|n| Some(&n.id) == f.id.as_ref()))
+            .filter_map(|f| f.id.as_ref())
+            .map(|id| json!({"type": "container_upload", "file_id": id}))
+            .collect();
+        let mut messages = self.request_history();
+        messages.push(json!({"role": "user", "content": user.clone()}));
+        let turn = self.fresh_id();
+        self.turns.push(Turn {
+            id: turn,
+            user,
+            assistant: Vec::new(),
+            state: AnswerState::Streaming,
+            revision: 0,
+            timings: Default::default(),
+        });
+        self.state = TurnState::Streaming { turn };
+        self.conversation.back = 0;
+        self.notice = None;
+        let request = TurnRequest {
+            model: self.settings.model.clone(),
+            max_tokens: self.settings.max_tokens,
+            tool: self.settings.tool.clone(),
+            messages,
+            container: self.container.as_ref().map(|c| c.id.clone()),
+            max_continuations: self.settings.max_continuations,
+        };
+        vec![
+            Effect::StartTurn(Box::new(TurnStart {
+                turn,
+                session: self.session_id.clone(),
+                prompt,
+                request,
+                new_files,
+                reattach,
+                container_expires_at: self.container.as_ref().and_then(|c| c.expires_at.clone()),
+            })),
+            Effect::Redraw,
+        ]
+    }
+
+    /// The conversation so far as request messages, by the same rules as a resumed session
+    /// (a partial answer is sent without what the API would refuse).
+    fn request_history(&self) -> Vec<Value> {
+        let mut stored = Vec::with_capacity(self.turns.len() * 2);
+        for turn in &self.turns {
+            let state = match &turn.state {
+                AnswerState::Done(state) => state.clone(),
+                AnswerState::Streaming => MessageState::Cut,
+            };
+            stored.push(message(
+                Role::User,
+                turn.user.clone(),
+                MessageState::Complete,
+            ));
+            stored.push(message(Role::Assistant, turn.assistant.clone(), state));
+        }
+        request_messages(&stored)
+    }
+
+    pub fn cancel_turn(&mut self) -> Vec<Effect> {
+        let Some(turn) = self.streaming_turn() else {
+            return Vec::new();
+        };
+        if let Some(t) = self.turn_mut(turn) {
+            t.state = AnswerState::Done(MessageState::Cancelled);
+            t.revision += 1;
+        }
+        self.state = TurnState::Idle;
+        self.notice = Some("answer stopped; what arrived is kept".into());
+        vec![Effect::CancelTurn(turn), Effect::Redraw]
+    }
+
+    pub fn turn_change(&mut self, id: u64, change: TurnChange) -> Vec<Effect> {
+        if self.streaming_turn() != Some(id) {
+            return Vec::new();
+        }
+        let Some(turn) = self.turn_mut(id) else {
+            return Vec::new();
+        };
+        turn.revision += 1;
+        match change {
+            TurnChange::Started => {}
+            TurnChange::Block {
+                index,
+                block,
+                at_ms,
+            } => {
+                note_timing(turn, &block, at_ms);
+                if turn.assistant.len() <= index {
+                    turn.assistant.resize(index + 1, Value::Null);
+                }
+                turn.assistant[index] = block;
+            }
+            TurnChange::Text { index, text } => append(turn, index, "text", &text),
+            TurnChange::Thinking { index, text } => append(turn, index, "thinking", &text),
+            TurnChange::Reattached { content, notice } => {
+                turn.user = content;
+                self.notice = Some(notice);
+            }
+            TurnChange::Finished(end) => return self.finish_turn(id, *end),
+        }
+        self.exec_count_refresh();
+        vec![Effect::Redraw]
+    }
+
+    fn finish_turn(&mut self, id: u64, end: TurnEnd) -> Vec<Effect> {
+        let TurnEnd {
+            content,
+            state,
+            usage,
+            container,
+            stop_reason,
+        } = end;
+        let Some(turn) = self.turn_mut(id) else {
+            return Vec::new();
+        };
+        turn.assistant = content;
+        turn.state = AnswerState::Done(state.clone());
+        turn.revision += 1;
+        let outputs = super::execution::output_file_ids(&turn.assistant);
+        self.usage.add(&usage);
+        if container.is_some() {
+            self.container = container;
+        }
+        self.state = match &state {
+            MessageState::Failed(msg) => TurnState::Failed(msg.clone()),
+            MessageState::Cut => TurnState::Failed("the connection closed mid-answer".into()),
+            _ => TurnState::Idle,
+        };
+        self.notice = stop_notice(stop_reason.as_deref());
+        self.exec_count_refresh();
+        let mut effects = Vec::new();
+        for file_id in outputs {
+            if self.file_by_id(&file_id).is_some() {
+                continue;
+            }
+            self.files.push(FileEntry {
+                attach: None,
+                id: Some(file_id.clone()),
+                name: file_id.clone(),
+                origin: FileOrigin::Generated,
+                size: None,
+                mime: None,
+                state: FileState::Ready,
+                local_path: None,
+                pending: false,
+            });
+            effects.push(Effect::FetchInfo { file_id });
+        }
+        effects.push(Effect::Redraw);
+        effects
+    }
+
+    pub(super) fn exec_count_refresh(&mut self) {
+        self.exec_count = self.turns.iter().map(|t| count_uses(&t.assistant)).sum();
+        if self.code_selected >= self.exec_count {
+            self.code_selected = self.exec_count.saturating_sub(1);
+        }
+    }
+
+    /// A resumed session: its turns, files, container and usage.
+    pub fn load_session(&mut self, session: Session) -> Vec<Effect> {
+        self.session_id = Some(session.meta.id.clone());
+        self.session_name = Some(session.meta.name.clone());
+        self.container = session.meta.container.clone();
+        self.usage = session.meta.usage;
+        let mut pending_user: Option<Vec<Value>> = None;
+        for message in session.messages {
+            match message.role {
+                Role::User => {
+                    if let Some(user) = pending_user.take() {
+                        self.push_done_turn(user, Vec::new(), MessageState::Cut);
+                    }
+                    if let Some(text) = message
+                        .content
+                        .iter()
+                        .find(|b| b["type"] == "text")
+                        .and_then(|b| b["text"].as_str())
+                    {
+                        self.history.push(text.to_string());
+                    }
+                    pending_user = Some(message.content);
+                }
+                Role::Assistant => {
+                    let user = pending_user.take().unwrap_or_default();
+                    self.push_done_turn(user, message.content, message.state);
+                }
+            }
+        }
+        if let Some(user) = pending_user {
+            self.push_done_turn(user, Vec::new(), MessageState::Cut);
+        }
+        self.files = session
+            .files
+            .into_iter()
+            .map(FileEntry::from_record)
+            .collect();
+        self.state = TurnState::Idle;
+        self.exec_count_refresh();
+        self.code_selected = self.exec_count.saturating_sub(1);
+        vec![Effect::Redraw]
+    }
+
+    fn push_done_turn(&mut self, user: Vec<Value>, assistant: Vec<Value>, state: MessageState) {
+        let id = self.fresh_id();
+        self.turns.push(Turn {
+            id,
+            user,
+            assistant,
+            state: AnswerState::Done(state),
+            revision: 0,
+            timings: Default::default(),
+        });
+    }
+
+    /// The raw markdown of the last answer, for copying.
+    pub fn last_answer_markdown(&self) -> Option<String> {
+        let turn = self.turns.iter().rev().find(|t| !t.assistant.is_empty())?;
+        let text = crate::headless::answer_text(&turn.assistant);
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Every code run of the session, in order, with the index of its turn.
+    pub fn all_executions(&self) -> Vec<(usize, super::execution::Execution)> {
+        self.turns
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| executions(&t.assistant).into_iter().map(move |e| (i, e)))
+            .collect()
+    }
+}
+
+fn message(role: Role, content: Vec<Value>, state: MessageState) -> StoredMessage {
+    StoredMessage {
+        seq: 0,
+        role,
+        content,
+        state,
+        usage: None,
+        created_at: String::new(),
+    }
+}
+
+fn count_uses(blocks: &[Value]) -> usize {
+    blocks
+        .iter()
+        .filter(|b| {
+            b["type"] == "server_tool_use" && b["name"] != "web_search" && b["name"] != "web_fetch"
+        })
+        .count()
+}
+
+fn append(turn: &mut Turn, index: usize, field: &str, text: &str) {
+    if let Some(Value::String(s)) = turn.assistant.get_mut(index).and_then(|b| b.get_mut(field)) {
+        s.push_str(text);
+    }
+}
+
+/// Remembers when a code run started (its `server_tool_use`) and ended (its result).
+fn note_timing(turn: &mut Turn, block: &Value, at_ms: u64) {
+    if block["type"] == "server_tool_use"
+        && let Some(id) = block["id"].as_str()
+    {
+        turn.timings.entry(id.to_string()).or_insert((at_ms, None));
+    } else if let Some(id) = block["tool_use_id"].as_str()
+        && let Some(t) = turn.timings.get_mut(id)
+    {
+        t.1 = Some(at_ms);
+    }
+}
+
+fn stop_notice(reason: Option<&str>) -> Option<String> {
+    match reason? {
+        "max_tokens" => Some("the answer hit max_tokens and was cut short".into()),
+        "refusal" => Some("Claude declined to answer this request".into()),
+        "pause_turn" => Some("the answer paused and max_continuations was reached".into()),
+        "model_context_window_exceeded" => {
+            Some("the conversation no longer fits the model's context window".into())
+        }
+        _ => None,
+    }
+}
+
+impl FileEntry {
+    pub fn is_uploading(&self) -> bool {
+        matches!(self.state, FileState::Uploading { .. })
+    }
+
+    pub fn record(&self) -> FileRecord {
+        FileRecord {
+            id: self.id.clone().unwrap_or_default(),
+            filename: self.name.clone(),
+            origin: self.origin,
+            size: self.size,
+            mime: self.mime.clone(),
+            local_path: self.local_path.clone(),
+        }
+    }
+
+    pub fn from_record(record: FileRecord) -> FileEntry {
+        let state = match (&record.local_path, record.origin) {
+            (Some(path), FileOrigin::Generated) => FileState::Local(path.clone()),
+            _ => FileState::Ready,
+        };
+        FileEntry {
+            attach: None,
+            id: Some(record.id),
+            name: if record.filename.is_empty() {
+                "(unnamed)".into()
+            } else {
+                record.filename
+            },
+            origin: record.origin,
+            size: record.size,
+            mime: record.mime,
+            state,
+            local_path: record.local_path,
+            pending: false,
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! `Model::handle`: the one place state changes, one event at a time.
+//!
+//! Invariant: pure. It reads the event and the model, changes the model and returns effects
+//! for `app` to run; it performs no I/O, reads no clock and spawns nothing, so every path
+//! through it is a unit test. Keys go to the top layer first: an overlay, then the bindings in
+//! force for the focused pane, then the composer.
+
+use super::layout::{areas, too_small};
+use super::state::{Focus, Model, Overlay, TurnState};
+use crate::effect::Effect;
+use crate::event::AppEvent;
+use crate::keymap::Action;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+impl Model {
+    pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
+        match event {
+            AppEvent::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+            AppEvent::Key(key) => self.key(key),
+            AppEvent::Paste(text) => match self.overlay {
+                Some(Overlay::Attach(_)) => self.attach_paste(&text),
+                None if self.focus == Focus::Composer => self.paste(text),
+                _ => Vec::new(),
+            },
+            AppEvent::Mouse(mouse) => self.mouse(mouse.kind, mouse.column, mouse.row),
+            AppEvent::Resize(w, h) => {
+                self.size = (w, h);
+                vec![Effect::Redraw]
+            }
+            AppEvent::SessionLoaded(session) => self.load_session(*session),
+            AppEvent::SessionFailed(why) => {
+                self.state = TurnState::Failed(why.clone());
+                self.notice = Some(why);
+                vec![Effect::Redraw]
+            }
+            AppEvent::SessionCreated { id, name } => {
+                let first = self.session_id.is_none();
+                self.session_id = Some(id.clone());
+                self.session_name = Some(name);
+                // Files fetched before the session existed are recorded now.
+                let mut effects = vec![Effect::Redraw];
+                if first {
+                    effects.extend(
+                        self.files
+                            .iter()
+                            .filter(|f| f.id.is_some() && !f.pending)
+                            .map(|f| Effect::PersistFile {
+                                session: id.clone(),
+                                file: f.record(),
+                            }),
+                    );
+                }
+                effects
+            }
+            AppEvent::Turn { turn, change } => self.turn_change(turn, change),
+            AppEvent::Upload { attach, progress } => self.upload_event(attach, progress),
+            AppEvent::Download { file_id, progress } => self.download_event(&file_id, progress),
+            AppEvent::FileInfo { file_id, info } => self.file_info(&file_id, info),
+            AppEvent::Deleted { file_id, result } => self.deleted(&file_id, result),
+            AppEvent::AttachChecked { input, result } => self.attach_checked(&input, result),
+            AppEvent::Completions { input, candidates } => self.completions(&input, candidates),
+            AppEvent::PasteProbed { text, file } => self.paste_probed(text, file),
+            AppEvent::EditorClosed(result) => {
+                match result {
+                    Ok(text) => self.set_composer(text.trim_end_matches('\n')),
+                    Err(why) => self.notice = Some(why),
+                }
+                vec![Effect::Redraw]
+            }
+            AppEvent::DemoStarted => {
+                self.demo = true;
+                self.overlay = None;
+                self.notice = Some("DEMO: answers come from the built-in offline mock".into());
+                vec![Effect::Redraw]
+            }
+            AppEvent::Notice(text) => {
+                self.notice = Some(text);
+                vec![Effect::Redraw]
+            }
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let action = self.settings.keymap.lookup(
+            &key,
+            self.focus == Focus::Composer,
+            self.focus == Focus::Files,
+        );
+        if action != Some(Action::Interrupt) && self.interrupt_armed {
+            self.interrupt_armed = false;
+        }
+        if matches!(action, Some(Action::Quit)) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if action == Some(Action::Interrupt) {
+            return self.interrupt();
+        }
+        if let Some(overlay) = self.overlay.clone() {
+            return self.overlay_key(overlay, key, action);
+        }
+        if too_small(self.size.0, self.size.1) {
+            return Vec::new();
+        }
+        if let Some(action) = action
+            && let Some(effects) = self.action(action)
+        {
+            return effects;
+        }
+        match self.focus {
+            Focus::Composer => self.composer_key(key),
+            Focus::Conversation => self.conversation_key(key),
+            Focus::Code => self.code_key(key),
+            Focus::Files => self.files_key(key),
+        }
+    }
+
+    /// Ctrl-C: stop a streaming answer, else clear the message, else arm; twice quits.
+    fn interrupt(&mut self) -> Vec<Effect> {
+        if self.interrupt_armed {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        self.interrupt_armed = true;
+        self.notice = Some("press Ctrl-C again to quit".into());
+        let mut effects = self.cancel_turn();
+        effects.push(Effect::Redraw);
+        effects
+    }
+
+    /// The action's effects, or None to let the key fall through to the pane.
+    fn action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let effects = match action {
+            Action::Help => self.show(Overlay::Help),
+            Action::Usage => self.show(Overlay::Usage),
+            Action::FocusNext | Action::FocusPrev => {
+                self.focus = self.focus.cycle(action == Action::FocusNext);
+                vec![Effect::Redraw]
+            }
+            Action::Attach => self.open_attach(),
+            Action::Send => self.submit(),
+            Action::Newline => {
+                self.composer_newline();
+                vec![Effect::Redraw]
+            }
+            Action::Cancel if self.streaming_turn().is_some() => self.cancel_turn(),
+            Action::Cancel => return None,
+            Action::Editor => vec![Effect::OpenEditor(self.composer_text())],
+            Action::CopyAnswer => match self.last_answer_markdown() {
+                Some(text) => {
+                    self.notice = Some("copied the last answer's markdown".into());
+                    vec![Effect::Copy(text), Effect::Redraw]
+                }
+                None => Vec::new(),
+            },
+            Action::Download => self.download_selected(),
+            Action::Open => self.open_selected(),
+            Action::CopyId => self.copy_selected_id(),
+            Action::Delete => self.ask_delete_selected(),
+            Action::Quit | Action::Interrupt => return None,
+        };
+        Some(effects)
+    }
+
+    fn show(&mut self, overlay: Overlay) -> Vec<Effect> {
+        self.overlay = Some(overlay);
+        vec![Effect::Redraw]
+    }
+
+    fn overlay_key(
+        &mut self,
+        overlay: Overlay,
+        key: KeyEvent,
+        action: Option<Action>,
+    ) -> Vec<Effect> {
+        let close = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'));
+        match overlay {
+            Overlay::Attach(_) => self.attach_key(key),
+            Overlay::NoKey => match key.code {
+                KeyCode::Char('d') | KeyCode::Enter => vec![Effect::StartDemo],
+                KeyCode::Esc | KeyCode::Char('q') => {
+                    self.quit = true;
+                    vec![Effect::Quit]
+                }
+                _ => Vec::new(),
+            },
+            Overlay::ConfirmDelete { file_id, .. } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.confirm_delete(file_id),
+                _ => self.show_none(),
+            },
+            Overlay::ConfirmPasteAttach { .. } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.answer_paste(true),
+                _ => self.answer_paste(false),
+            },
+            Overlay::Help | Overlay::Usage
+                if close || matches!(action, Some(Action::Help | Action::Usage)) =>
+            {
+                self.show_none()
+            }
+            Overlay::Help | Overlay::Usage => Vec::new(),
+        }
+    }
+
+    fn show_none(&mut self) -> Vec<Effect> {
+        self.overlay = None;
+        vec![Effect::Redraw]
+    }
+
+    fn composer_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Up => self.history_up(key),
+            KeyCode::Down => self.history_down(key),
+            _ => self.composer_input(key),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn conversation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let page = (self.size.1 / 2).max(1) as usize;
+        let back = &mut self.conversation.back;
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => *back += 1,
+            KeyCode::Down | KeyCode::Char('j') => *back = back.saturating_sub(1),
+            KeyCode::PageUp => *back += page,
+            KeyCode::PageDown => *back = back.saturating_sub(page),
+            KeyCode::Home | KeyCode::Char('g') => *back = usize::MAX / 2,
+            KeyCode::End | KeyCode::Char('G') => *back = 0,
+            KeyCode::Enter if self.exec_count > 0 => {
+                self.focus = Focus::Code;
+            }
+            _ => return Vec::new(),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn code_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let last = self.exec_count.saturating_sub(1);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.code_selected = self.code_selected.saturating_sub(1);
+                self.code_scroll = 0;
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.code_selected = (self.code_selected + 1).min(last);
+                self.code_scroll = 0;
+            }
+            KeyCode::Home | KeyCode::Char('g') => self.code_selected = 0,
+            KeyCode::End | KeyCode::Char('G') => self.code_selected = last,
+            KeyCode::PageDown | KeyCode::Char(' ') => self.code_scroll += 5,
+            KeyCode::PageUp => self.code_scroll = self.code_scroll.saturating_sub(5),
+            _ => return Vec::new(),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn files_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let last = self.files.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.files_selected = self.files_selected.saturating_sub(1)
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.files_selected = (self.files_selected + 1).min(last)
+            }
+            _ => return Vec::new(),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) -> Vec<Effect> {
+        let up = match kind {
+            MouseEventKind::ScrollUp => true,
+            MouseEventKind::ScrollDown => false,
+            _ => return Vec::new(),
+        };
+        if self.overlay.is_some() {
+            return Vec::new();
+        }
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let a = areas(screen, self.composer.lines().len());
+        let at = Position::new(column, row);
+        if a.conversation.contains(at) {
+            let back = &mut self.conversation.back;
+            *back = if up {
+                *back + 3
+            } else {
+                back.saturating_sub(3)
+            };
+        } else if a.code.contains(at) {
+            self.code_scroll = if up {
+                self.code_scroll.saturating_sub(3)
+            } else {
+                self.code_scroll + 3
+            };
+        } else if a.files.contains(at) {
+            self.files_selected = if up {
+                self.files_selected.saturating_sub(1)
+            } else {
+                (self.files_selected + 1).min(self.files.len().saturating_sub(1))
+            };
+        } else {
+            return Vec::new();
+        }
+        vec![Effect::Redraw]
+    }
+}

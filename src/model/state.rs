@@ -1,0 +1,265 @@
+//! The interactive app's state: conversation, executions, files, composer, focus, overlays.
+//!
+//! Invariant: this is plain data changed only by `Model::handle`; views read it and never
+//! write it. Every displayed fact (an answer, a file's state) is derived from the API's blocks
+//! or from events, so what is shown is what is stored. `revision` counters let the render
+//! cache skip unchanged turns.
+
+use super::stream::Container;
+use super::usage::Usage;
+use crate::keymap::Keymap;
+use crate::session::types::{FileOrigin, MessageState};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tui_textarea::TextArea;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Composer,
+    Conversation,
+    Code,
+    Files,
+}
+
+impl Focus {
+    pub const ORDER: [Focus; 4] = [
+        Focus::Composer,
+        Focus::Conversation,
+        Focus::Code,
+        Focus::Files,
+    ];
+
+    pub fn cycle(self, forward: bool) -> Focus {
+        let i = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        let n = Focus::ORDER.len();
+        Focus::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+/// What the app is doing with the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurnState {
+    /// Reading a resumed session from the store.
+    Loading,
+    Idle,
+    /// A send waits for these uploads to finish.
+    Uploading,
+    Streaming {
+        turn: u64,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// No key: explain how to set one, offer the demo.
+    NoKey,
+    Attach(AttachPrompt),
+    ConfirmDelete {
+        file_id: String,
+        name: String,
+    },
+    /// A pasted text names an existing file: attach it?
+    ConfirmPasteAttach {
+        text: String,
+        path: PathBuf,
+    },
+    Usage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttachPrompt {
+    pub input: String,
+    /// Completion candidates shown under the input.
+    pub candidates: Vec<String>,
+    /// Why the last path was refused.
+    pub error: Option<String>,
+    /// A check of `input` is under way.
+    pub checking: bool,
+}
+
+/// One exchange: the user's message and the assistant's answer as API blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    pub id: u64,
+    pub user: Vec<Value>,
+    pub assistant: Vec<Value>,
+    pub state: AnswerState,
+    /// Bumped on every change, so views re-render only changed turns.
+    pub revision: u64,
+    /// When each code run started and finished, by tool use id (ms since the turn began).
+    pub timings: HashMap<String, (u64, Option<u64>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerState {
+    Streaming,
+    Done(MessageState),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    /// An upload in flight (bytes sent, total).
+    Uploading {
+        done: u64,
+        total: u64,
+    },
+    /// In the Files API, not downloaded.
+    Ready,
+    Downloading {
+        done: u64,
+        total: u64,
+    },
+    /// Saved (or, for an upload, read) at this path.
+    Local(PathBuf),
+    Failed(String),
+    Deleting,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Attachment key while uploading; the file id once known.
+    pub attach: Option<u64>,
+    pub id: Option<String>,
+    pub name: String,
+    pub origin: FileOrigin,
+    pub size: Option<u64>,
+    pub mime: Option<String>,
+    pub state: FileState,
+    /// The upload's source, or where a generated file was saved.
+    pub local_path: Option<PathBuf>,
+    /// An upload made for the next message, not yet sent.
+    pub pending: bool,
+}
+
+/// Scroll position kept as lines above the bottom, so following the stream is `back == 0`
+/// and needs no knowledge of the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scroll {
+    pub back: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub model: String,
+    pub max_tokens: u32,
+    pub tool: String,
+    pub max_continuations: u32,
+    pub download_dir: PathBuf,
+    pub keymap: Keymap,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub settings: Settings,
+    pub demo: bool,
+    pub session_id: Option<String>,
+    pub session_name: Option<String>,
+    pub turns: Vec<Turn>,
+    pub files: Vec<FileEntry>,
+    pub container: Option<Container>,
+    pub usage: Usage,
+    pub state: TurnState,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub composer: TextArea<'static>,
+    /// Sent prompts, oldest first, and where Up/Down browsing is (None: not browsing).
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    /// A prompt waiting for uploads before it is sent.
+    pub queued: Option<String>,
+    pub conversation: Scroll,
+    /// The selected code run (index into all executions of the session), and how far its card
+    /// is scrolled.
+    pub code_selected: usize,
+    pub code_scroll: usize,
+    /// Number of executions in the session, kept in step with the turns.
+    pub exec_count: usize,
+    pub files_selected: usize,
+    pub notice: Option<String>,
+    /// Ctrl-C was pressed once; a second press quits.
+    pub interrupt_armed: bool,
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub next_id: u64,
+}
+
+/// Whether an API key (or the demo) is available when the app starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Key,
+    Demo,
+    NoKey,
+}
+
+impl Model {
+    pub fn new(settings: Settings, access: Access, resuming: bool) -> Model {
+        Model {
+            settings,
+            demo: access == Access::Demo,
+            session_id: None,
+            session_name: None,
+            turns: Vec::new(),
+            files: Vec::new(),
+            container: None,
+            usage: Usage::default(),
+            state: if resuming {
+                TurnState::Loading
+            } else {
+                TurnState::Idle
+            },
+            focus: Focus::Composer,
+            overlay: (access == Access::NoKey).then_some(Overlay::NoKey),
+            composer: super::composer::new_textarea(),
+            history: Vec::new(),
+            history_pos: None,
+            queued: None,
+            conversation: Scroll::default(),
+            code_selected: 0,
+            code_scroll: 0,
+            exec_count: 0,
+            files_selected: 0,
+            notice: None,
+            interrupt_armed: false,
+            size: (80, 24),
+            quit: false,
+            next_id: 1,
+        }
+    }
+
+    pub fn fresh_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self.state,
+            TurnState::Streaming { .. } | TurnState::Uploading | TurnState::Loading
+        )
+    }
+
+    /// The turn being streamed, if any.
+    pub fn streaming_turn(&self) -> Option<u64> {
+        match self.state {
+            TurnState::Streaming { turn } => Some(turn),
+            _ => None,
+        }
+    }
+
+    pub fn turn_mut(&mut self, id: u64) -> Option<&mut Turn> {
+        self.turns.iter_mut().rev().find(|t| t.id == id)
+    }
+
+    pub fn file_by_id(&mut self, id: &str) -> Option<&mut FileEntry> {
+        self.files.iter_mut().find(|f| f.id.as_deref() == Some(id))
+    }
+}
