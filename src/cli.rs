@@ -9,6 +9,9 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Examples:
+  clab                                               the workbench (F1 inside lists the keys)
+  clab --demo                                        the workbench on an offline demo, no key
+  clab --resume                                      continue the last session
   clab --demo -p \"what drives churn?\" -a sales.csv   offline demo, no key needed
   clab -p \"summarise this\" -a report.csv --download-dir out/
   clab files list

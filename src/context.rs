@@ -36,23 +36,14 @@ impl Context {
             })
             .await
             .map_err(|e| CliError::Failed(format!("cannot start the demo server: {e:#}")))?;
-            let key = ApiKey::new("sk-ant-demo").expect("non-empty");
-            (mock.base_url(), key, Some(mock))
+            (mock.base_url(), demo_key(), Some(mock))
         } else {
-            let base_url = common
-                .base_url
-                .clone()
-                .filter(|u| !u.trim().is_empty())
-                .unwrap_or_else(|| config.base_url.clone());
-            (base_url, resolve_key(&config)?, None)
+            let key =
+                resolve_key(&config)?.ok_or_else(|| CliError::Usage(NO_KEY_HELP.to_string()))?;
+            (base_url(common, &config), key, None)
         };
-        let client = Client::new(ClientConfig {
-            base_url,
-            key,
-            max_retries: config.max_retries,
-            read_timeout: Duration::from_secs(config.read_timeout_secs.max(1)),
-        })?
-        .with_retry_notifier(Arc::new(|line| eprintln!("clab: {line}")));
+        let client = build_client(&config, base_url, key)?
+            .with_retry_notifier(Arc::new(|line| eprintln!("clab: {line}")));
         let model = common.model.clone().unwrap_or_else(|| config.model.clone());
         Ok(Context {
             config,
@@ -64,16 +55,40 @@ impl Context {
     }
 }
 
-/// The key from the environment, else from `api_key_command`.
-fn resolve_key(config: &Config) -> Result<ApiKey, CliError> {
+/// The key the demo server accepts.
+pub fn demo_key() -> ApiKey {
+    ApiKey::new("sk-ant-demo").expect("non-empty")
+}
+
+/// `--base-url` (or ANTHROPIC_BASE_URL), else the config's.
+pub fn base_url(common: &CommonArgs, config: &Config) -> String {
+    common
+        .base_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| config.base_url.clone())
+}
+
+/// A client with the config's retry and timeout settings.
+pub fn build_client(config: &Config, base_url: String, key: ApiKey) -> Result<Client, CliError> {
+    Ok(Client::new(ClientConfig {
+        base_url,
+        key,
+        max_retries: config.max_retries,
+        read_timeout: Duration::from_secs(config.read_timeout_secs.max(1)),
+    })?)
+}
+
+/// The key from the environment, else from `api_key_command`; None when neither is set.
+pub fn resolve_key(config: &Config) -> Result<Option<ApiKey>, CliError> {
     if let Some(key) = std::env::var("ANTHROPIC_API_KEY")
         .ok()
         .and_then(ApiKey::new)
     {
-        return Ok(key);
+        return Ok(Some(key));
     }
     let Some(command) = config.api_key_command.as_deref() else {
-        return Err(CliError::Usage(NO_KEY_HELP.to_string()));
+        return Ok(None);
     };
     let output = std::process::Command::new("sh")
         .arg("-c")
@@ -91,6 +106,7 @@ fn resolve_key(config: &Config) -> Result<ApiKey, CliError> {
     String::from_utf8(output.stdout)
         .ok()
         .and_then(ApiKey::new)
+        .map(Some)
         .ok_or_else(|| {
             CliError::Usage(
                 "api_key_command printed no key; fix it or set ANTHROPIC_API_KEY".into(),

@@ -4,6 +4,7 @@
 //! same code (the mock server in-process, the decoder, the accumulator) that users run.
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -26,5 +27,6 @@ pub mod secret;
 pub mod session;
 pub mod sessions_cmd;
 pub mod theme;
+pub mod tui;
 pub mod turn;
 pub mod ui;

@@ -2,7 +2,7 @@
 
 use clab::cli::{Cli, Command};
 use clab::error::CliError;
-use clab::{context::Context, demo_tour, files_cmd, headless, logging, mock, sessions_cmd};
+use clab::{app, context::Context, files_cmd, headless, logging, mock, sessions_cmd};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -50,11 +50,6 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Failed(format!("{e:#}")))
         }
         (None, Some(prompt)) => headless::run(&cli, prompt).await,
-        (None, None) if cli.common.demo => demo_tour::run(&cli).await,
-        (None, None) => Err(CliError::Usage(
-            "the interactive workbench is not in this build yet; run one turn with \
-             clab -p PROMPT [-a FILE]..., or try clab --demo (see clab --help)"
-                .to_string(),
-        )),
+        (None, None) => app::launch(&cli).await,
     }
 }

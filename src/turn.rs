@@ -11,6 +11,7 @@ use crate::api::{ApiError, Client};
 use crate::config::TOOL_20250522;
 use crate::model::stream::{Accumulator, Update};
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnRequest {
@@ -28,6 +29,8 @@ pub struct TurnResult {
     pub acc: Accumulator,
     pub error: Option<ApiError>,
     pub continuations: u32,
+    /// The caller stopped the turn; `acc` holds what arrived until then.
+    pub cancelled: bool,
 }
 
 impl TurnRequest {
@@ -77,10 +80,12 @@ fn references_files(messages: &[Value]) -> bool {
     })
 }
 
-/// Runs the turn, calling `on_update` for every change as it streams.
+/// Runs the turn, calling `on_update` for every change as it streams, until it ends or
+/// `cancel` fires (then the request is dropped, which closes the connection).
 pub async fn run(
     client: &Client,
     request: &TurnRequest,
+    cancel: &CancellationToken,
     mut on_update: impl FnMut(&Accumulator, &Update),
 ) -> TurnResult {
     let betas = request.betas();
@@ -90,11 +95,20 @@ pub async fn run(
         let so_far = (continuations > 0).then(|| acc.content());
         let container = acc.container.as_ref().map(|c| c.id.clone());
         let body = request.body(so_far, container.as_deref());
-        let mut events = match stream::open(client, &body, &betas).await {
+        let opened = tokio::select! {
+            opened = stream::open(client, &body, &betas) => opened,
+            () = cancel.cancelled() => return cancelled(acc, continuations),
+        };
+        let mut events = match opened {
             Ok(events) => events,
             Err(error) => return finish(acc, Some(error), continuations),
         };
-        while let Some(item) = events.next().await {
+        loop {
+            let item = tokio::select! {
+                item = events.next() => item,
+                () = cancel.cancelled() => return cancelled(acc, continuations),
+            };
+            let Some(item) = item else { break };
             match item {
                 Ok(event) => {
                     let update = acc.apply(event);
@@ -131,6 +145,14 @@ fn finish(acc: Accumulator, error: Option<ApiError>, continuations: u32) -> Turn
         acc,
         error,
         continuations,
+        cancelled: false,
+    }
+}
+
+fn cancelled(acc: Accumulator, continuations: u32) -> TurnResult {
+    TurnResult {
+        cancelled: true,
+        ..finish(acc, None, continuations)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::session::actor::SessionManager;
 use crate::turn::{self, TurnRequest, TurnResult};
 use std::io::BufWriter;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
@@ -34,7 +35,8 @@ pub async fn stream_turn(
     });
     let mut pipe_closed = false;
     let mut last_checkpoint = Instant::now();
-    let result = turn::run(&ctx.client, request, |acc, update| {
+    let never = CancellationToken::new();
+    let result = turn::run(&ctx.client, request, &never, |acc, update| {
         if let (Some(p), false) = (printer.as_mut(), pipe_closed) {
             pipe_closed = p.update(acc, update).is_err();
         }

@@ -8,7 +8,7 @@
 //! while it lives; otherwise a new one starts and the session's uploads are attached again.
 
 mod json;
-mod live;
+pub(crate) mod live;
 pub mod print;
 mod transfer;
 
@@ -151,7 +151,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
 }
 
 /// The session store; demo turns go to a store of their own so they never mix with real ones.
-fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
+pub(crate) fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
     let path = Store::default_path().ok_or_else(|| {
         CliError::Failed("no data directory for sessions; set CLAB_HOME".to_string())
     })?;
@@ -179,7 +179,7 @@ fn reattach(session: &Session, skip: &[String], content: &mut Vec<Value>, why: &
 }
 
 /// The API refused the container we named (it expired or was removed) before answering.
-fn container_rejected(result: &TurnResult) -> bool {
+pub(crate) fn container_rejected(result: &TurnResult) -> bool {
     match &result.error {
         Some(ApiError::Status {
             status, message, ..

@@ -11,7 +11,17 @@ use std::path::PathBuf;
 
 impl Model {
     pub fn open_attach(&mut self) -> Vec<Effect> {
-        self.overlay = Some(Overlay::Attach(AttachPrompt::default()));
+        let input = self
+            .settings
+            .sample
+            .as_ref()
+            .filter(|_| self.files.is_empty())
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.overlay = Some(Overlay::Attach(AttachPrompt {
+            input,
+            ..AttachPrompt::default()
+        }));
         vec![Effect::Redraw]
     }
 

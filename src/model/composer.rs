@@ -41,9 +41,14 @@ impl Model {
         self.composer.insert_newline();
     }
 
-    pub fn composer_input(&mut self, key: KeyEvent) {
-        self.composer.input(key);
-        self.history_pos = None;
+    /// Feeds a key to the editor; false when it changed nothing (no text, no cursor move).
+    pub fn composer_input(&mut self, key: KeyEvent) -> bool {
+        let cursor = self.composer.cursor();
+        let edited = self.composer.input(key);
+        if edited {
+            self.history_pos = None;
+        }
+        edited || self.composer.cursor() != cursor
     }
 
     /// Up in the composer: the previous prompt when empty or browsing; else the cursor moves.

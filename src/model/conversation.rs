@@ -220,6 +220,12 @@ impl Model {
         }
     }
 
+    /// Starts reading the session to resume (None: the latest).
+    pub fn resume(&mut self, id: Option<String>) -> Vec<Effect> {
+        self.state = TurnState::Loading;
+        vec![Effect::LoadSession(id)]
+    }
+
     /// A resumed session: its turns, files, container and usage.
     pub fn load_session(&mut self, session: Session) -> Vec<Effect> {
         self.session_id = Some(session.meta.id.clone());

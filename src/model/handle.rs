@@ -211,7 +211,8 @@ impl Model {
         match key.code {
             KeyCode::Up => self.history_up(key),
             KeyCode::Down => self.history_down(key),
-            _ => self.composer_input(key),
+            _ if !self.composer_input(key) => return Vec::new(),
+            _ => {}
         }
         vec![Effect::Redraw]
     }

@@ -154,6 +154,8 @@ pub struct Settings {
     pub max_continuations: u32,
     pub download_dir: PathBuf,
     pub keymap: Keymap,
+    /// The demo's sample data, offered by the attach prompt.
+    pub sample: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

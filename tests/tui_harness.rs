@@ -1,0 +1,186 @@
+//! The real event loop, driven by injected keys on an off-screen terminal, against the mock:
+//! attach a CSV with Ctrl-O, ask, wait for the answer, download the chart from the files
+//! panel, and check the bytes on disk and what the screen shows.
+
+mod common;
+
+use clab::api::{Client, ClientConfig};
+use clab::app::{App, Host, Runner};
+use clab::config::Config;
+use clab::event::AppEvent;
+use clab::keymap::Keymap;
+use clab::model::Model;
+use clab::model::state::FileState;
+use clab::model::state::{Access, Focus, Settings, TurnState};
+use clab::secret::ApiKey;
+use clab::session::actor::SessionManager;
+use clab::session::types::FileOrigin;
+use clab::theme::Theme;
+use common::{Mock, TEST_KEY, sample_csv};
+use futures::stream;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+use std::time::Duration;
+
+fn key(code: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(text: &str) -> Vec<AppEvent> {
+    text.chars().map(|c| key(KeyCode::Char(c))).collect()
+}
+
+fn screen(app: &App<TestBackend>) -> String {
+    let buffer = app.terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn app(mock: &Mock, home: &Path, downloads: &Path) -> App<TestBackend> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = Client::new(ClientConfig {
+        base_url: mock.url(),
+        key: ApiKey::new(TEST_KEY).unwrap(),
+        max_retries: 0,
+        read_timeout: Duration::from_secs(30),
+    })
+    .unwrap();
+    let sessions = SessionManager::start(home.join("sessions.db")).unwrap();
+    let settings = Settings {
+        model: "claude-sonnet-4-5".into(),
+        max_tokens: 4096,
+        tool: clab::config::TOOL_20250825.into(),
+        max_continuations: 2,
+        download_dir: downloads.to_path_buf(),
+        keymap: Keymap::default(),
+        sample: None,
+    };
+    let model = Model::new(settings, Access::Key, false);
+    let runner = Runner::new(tx, Some(client), sessions, Config::default(), None);
+    let terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    App::new(
+        model,
+        terminal,
+        Theme::ansi(),
+        runner,
+        rx,
+        Host::Headless { copied: Vec::new() },
+    )
+}
+
+#[test]
+fn attach_ask_and_download_the_chart_through_the_event_loop() {
+    let mock = Mock::start(None);
+    let downloads = mock.home.path().join("downloads");
+    let csv = mock.home.path().join("sales.csv");
+    std::fs::copy(sample_csv(), &csv).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (saved, chart_id) = runtime.block_on(async {
+        let mut app = app(&mock, mock.home.path(), &downloads);
+
+        // Ctrl-O, a path with a typo first: the prompt stays open and says why.
+        let mut keys = vec![ctrl('o')];
+        keys.extend(typed(&format!("{}.nope", csv.display())));
+        keys.push(key(KeyCode::Enter));
+        app.run_until(&mut stream::iter(keys), |m| attach_error(m).is_some())
+            .await
+            .unwrap();
+        assert!(attach_error(&app.model).unwrap().contains("nope"));
+
+        // Fix it: the upload starts at once and shows in the files panel.
+        let mut keys: Vec<_> = (0..5).map(|_| key(KeyCode::Backspace)).collect();
+        keys.push(key(KeyCode::Enter));
+        app.run_until(&mut stream::iter(keys), |m| m.overlay.is_none())
+            .await
+            .unwrap();
+        assert_eq!(app.model.files.len(), 1);
+        assert_eq!(app.model.files[0].name, "sales.csv");
+
+        // Ask; the send waits for the upload if it is still going.
+        let mut keys = typed("what drives churn? plot it");
+        keys.push(key(KeyCode::Enter));
+        app.run_until(&mut stream::iter(keys), |m| {
+            m.state == TurnState::Idle
+                && !m.turns.is_empty()
+                && m.files
+                    .iter()
+                    .any(|f| f.origin == FileOrigin::Generated && f.mime.is_some())
+        })
+        .await
+        .unwrap();
+        assert!(app.model.exec_count > 0, "the answer ran code");
+        let chart = app
+            .model
+            .files
+            .iter()
+            .position(|f| f.origin == FileOrigin::Generated)
+            .unwrap();
+        let chart_id = app.model.files[chart].id.clone().unwrap();
+
+        // The user message carried the upload as a container_upload block.
+        let upload_id = app.model.files[0].id.clone().unwrap();
+        assert!(
+            app.model.turns[0]
+                .user
+                .iter()
+                .any(|b| b["file_id"] == upload_id.as_str())
+        );
+
+        // An idle app asks for no frame, even after an event that changes nothing.
+        app.draw().unwrap();
+        let frames = app.scheduler.frames();
+        app.dispatch(key(KeyCode::F(12))).await;
+        assert!(!app.scheduler.is_requested());
+        assert_eq!(app.scheduler.deadline(std::time::Instant::now()), None);
+        assert_eq!(app.scheduler.frames(), frames);
+
+        // Focus the files panel, select the chart, download it.
+        let mut keys = Vec::new();
+        while app.model.focus != Focus::Files {
+            app.dispatch(key(KeyCode::Tab)).await;
+        }
+        keys.extend((0..chart).map(|_| key(KeyCode::Down)));
+        keys.push(key(KeyCode::Char('d')));
+        app.run_until(&mut stream::iter(keys), |m| {
+            matches!(
+                m.files[chart].state,
+                FileState::Local(_) | FileState::Failed(_)
+            )
+        })
+        .await
+        .unwrap();
+        let FileState::Local(saved) = app.model.files[chart].state.clone() else {
+            panic!("download failed: {:?}", app.model.files[chart].state);
+        };
+        app.draw().unwrap();
+        let shown = screen(&app);
+        let name = saved.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(shown.contains(&name[..name.len().min(20)]), "{shown}");
+        assert!(shown.contains("saved"), "{shown}");
+        (saved, chart_id)
+    });
+    assert!(saved.starts_with(&downloads));
+    assert_eq!(std::fs::read(&saved).unwrap(), mock.file_content(&chart_id));
+    assert_eq!(&std::fs::read(&saved).unwrap()[..4], b"\x89PNG");
+}
+
+fn attach_error(m: &Model) -> Option<String> {
+    match &m.overlay {
+        Some(clab::model::state::Overlay::Attach(p)) => p.error.clone(),
+        _ => None,
+    }
+}
