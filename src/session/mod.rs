@@ -12,6 +12,7 @@ mod schema;
 mod search_text;
 pub mod store;
 mod store_read;
+pub mod synthetic;
 #[cfg(test)]
 mod store_tests;
 mod transcript;
