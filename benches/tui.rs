@@ -72,7 +72,10 @@ fn frames(c: &mut Criterion) {
     // A streaming answer at the end: every frame follows one more delta.
     let mut screen = Screen::with_turns(1_000);
     screen.model.set_composer("and by contract?");
-    screen.model.handle(AppEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    screen.model.handle(AppEvent::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
     let turn = screen.model.streaming_turn().expect("a turn is streaming");
     screen.model.handle(AppEvent::Turn {
         turn,

@@ -16,3 +16,6 @@ pub mod stream;
 pub mod usage;
 
 pub use state::Model;
+
+#[cfg(test)]
+mod tests;

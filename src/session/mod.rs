@@ -12,9 +12,9 @@ mod schema;
 mod search_text;
 pub mod store;
 mod store_read;
-pub mod synthetic;
 #[cfg(test)]
 mod store_tests;
+pub mod synthetic;
 mod transcript;
 pub mod types;
 

@@ -1,0 +1,670 @@
+//! Reducer tests: every intent and stream event, through `Model::handle` only.
+
+use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
+use crate::effect::Effect;
+use crate::event::{AppEvent, Transfer, TurnChange, TurnEnd};
+use crate::keymap::Keymap;
+use crate::session::types::{FileOrigin, FileRecord, MessageState};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use serde_json::json;
+use std::path::PathBuf;
+
+fn model(access: Access) -> Model {
+    let settings = Settings {
+        model: "claude-sonnet-4-5".into(),
+        max_tokens: 1000,
+        tool: crate::config::TOOL_20250825.into(),
+        max_continuations: 2,
+        download_dir: PathBuf::from("/downloads"),
+        keymap: Keymap::default(),
+        sample: None,
+    };
+    let mut m = Model::new(settings, access, false);
+    m.handle(AppEvent::Resize(120, 40));
+    m
+}
+
+fn key(code: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn type_text(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        m.handle(key(KeyCode::Char(c)));
+    }
+}
+
+fn record(id: &str, name: &str, origin: FileOrigin) -> FileRecord {
+    FileRecord {
+        id: id.into(),
+        filename: name.into(),
+        origin,
+        size: Some(10),
+        mime: Some("text/csv".into()),
+        local_path: None,
+    }
+}
+
+fn start_of(effects: &[Effect]) -> &crate::effect::TurnStart {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartTurn(s) => Some(s.as_ref()),
+            _ => None,
+        })
+        .expect("a StartTurn effect")
+}
+
+/// Sends `prompt` and returns the new turn's id.
+fn send(m: &mut Model, prompt: &str) -> u64 {
+    type_text(m, prompt);
+    let effects = m.handle(key(KeyCode::Enter));
+    start_of(&effects).turn
+}
+
+fn finish(m: &mut Model, turn: u64, content: Vec<serde_json::Value>) -> Vec<Effect> {
+    m.handle(AppEvent::Turn {
+        turn,
+        change: TurnChange::Finished(Box::new(TurnEnd {
+            content,
+            state: MessageState::Complete,
+            usage: Default::default(),
+            container: None,
+            stop_reason: Some("end_turn".into()),
+        })),
+    })
+}
+
+/// Attaches `path` through the prompt and answers the check; returns the attachment key.
+fn attach(m: &mut Model, path: &str) -> u64 {
+    m.handle(ctrl('o'));
+    type_text(m, path);
+    assert_eq!(
+        m.handle(key(KeyCode::Enter)),
+        vec![Effect::CheckAttach { input: path.into() }, Effect::Redraw]
+    );
+    let effects = m.handle(AppEvent::AttachChecked {
+        input: path.into(),
+        result: Ok((PathBuf::from(path), 100)),
+    });
+    match effects[0] {
+        Effect::Upload { attach, .. } => attach,
+        ref other => panic!("expected an upload, got {other:?}"),
+    }
+}
+
+#[test]
+fn submit_starts_a_turn_with_the_prompt_and_clears_the_composer() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "what drives churn?");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(start.prompt, "what drives churn?");
+    assert_eq!(start.session, None);
+    let last = start.request.messages.last().unwrap();
+    assert_eq!(last["content"][0]["text"], "what drives churn?");
+    assert!(m.composer_is_empty());
+    assert_eq!(m.state, TurnState::Streaming { turn: start.turn });
+    assert_eq!(m.history, vec!["what drives churn?".to_string()]);
+}
+
+#[test]
+fn an_empty_composer_sends_nothing_and_a_busy_one_waits() {
+    let mut m = model(Access::Key);
+    assert!(m.handle(key(KeyCode::Enter)).is_empty());
+    send(&mut m, "first");
+    type_text(&mut m, "second");
+    let effects = m.handle(key(KeyCode::Enter));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert_eq!(m.composer_text(), "second");
+}
+
+#[test]
+fn alt_enter_and_ctrl_j_add_lines_instead_of_sending() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "a");
+    m.handle(AppEvent::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::ALT,
+    )));
+    type_text(&mut m, "b");
+    m.handle(ctrl('j'));
+    type_text(&mut m, "c");
+    assert_eq!(m.composer_text(), "a\nb\nc");
+    assert_eq!(m.state, TurnState::Idle);
+}
+
+#[test]
+fn stream_events_build_the_answer_block_by_block() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "hi");
+    for change in [
+        TurnChange::Started,
+        TurnChange::Block {
+            index: 0,
+            block: json!({"type": "text", "text": ""}),
+            at_ms: 1,
+        },
+        TurnChange::Text {
+            index: 0,
+            text: "Hello ".into(),
+        },
+        TurnChange::Text {
+            index: 0,
+            text: "there".into(),
+        },
+        TurnChange::Block {
+            index: 1,
+            block: json!({"type": "server_tool_use", "id": "t1", "name": "bash_code_execution", "input": {"command": "ls"}}),
+            at_ms: 10,
+        },
+        TurnChange::Block {
+            index: 2,
+            block: json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t1", "content": {"type": "bash_code_execution_result", "stdout": "a", "stderr": "", "return_code": 0, "content": []}}),
+            at_ms: 1210,
+        },
+    ] {
+        assert_eq!(
+            m.handle(AppEvent::Turn { turn, change }),
+            vec![Effect::Redraw]
+        );
+    }
+    let t = m.turns.last().unwrap();
+    assert_eq!(t.assistant[0]["text"], "Hello there");
+    assert_eq!(t.timings["t1"], (10, Some(1210)));
+    assert_eq!(m.exec_count, 1);
+    assert_eq!(t.state, AnswerState::Streaming);
+}
+
+#[test]
+fn the_finished_turn_takes_the_accumulators_blocks_and_lists_generated_files() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "plot it");
+    let content = vec![
+        json!({"type": "text", "text": "Here"}),
+        json!({"type": "server_tool_use", "id": "t1", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
+        json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t1", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_chart"}]}}),
+    ];
+    let effects = finish(&mut m, turn, content.clone());
+    assert!(effects.contains(&Effect::FetchInfo {
+        file_id: "file_chart".into()
+    }));
+    assert_eq!(m.turns[0].assistant, content);
+    assert_eq!(m.state, TurnState::Idle);
+    assert_eq!(m.files[0].origin, FileOrigin::Generated);
+    assert_eq!(m.files[0].state, FileState::Ready);
+
+    // Its metadata names it; with a session it is recorded.
+    m.handle(AppEvent::SessionCreated {
+        id: "ses_1".into(),
+        name: "plot it".into(),
+    });
+    let effects = m.handle(AppEvent::FileInfo {
+        file_id: "file_chart".into(),
+        info: Ok(record("file_chart", "churn.png", FileOrigin::Generated)),
+    });
+    assert_eq!(m.files[0].name, "churn.png");
+    assert!(
+        matches!(&effects[1], Effect::PersistFile { session, file } if session == "ses_1" && file.filename == "churn.png")
+    );
+}
+
+#[test]
+fn events_of_a_turn_that_is_not_streaming_are_dropped() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "hi");
+    assert!(
+        m.handle(AppEvent::Turn {
+            turn: turn + 100,
+            change: TurnChange::Text {
+                index: 0,
+                text: "x".into()
+            },
+        })
+        .is_empty()
+    );
+    // Cancelled: later events of that turn change nothing.
+    let effects = m.handle(key(KeyCode::Esc));
+    assert!(effects.contains(&Effect::CancelTurn(turn)));
+    assert_eq!(m.turns[0].state, AnswerState::Done(MessageState::Cancelled));
+    assert_eq!(m.state, TurnState::Idle);
+    let before = m.turns[0].clone();
+    assert!(finish(&mut m, turn, vec![json!({"type": "text", "text": "late"})]).is_empty());
+    assert_eq!(m.turns[0], before);
+}
+
+#[test]
+fn a_failed_or_cut_answer_shows_as_an_error_state() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "hi");
+    m.handle(AppEvent::Turn {
+        turn,
+        change: TurnChange::Finished(Box::new(TurnEnd {
+            content: vec![],
+            state: MessageState::Failed("overloaded_error: Overloaded".into()),
+            usage: Default::default(),
+            container: None,
+            stop_reason: None,
+        })),
+    });
+    assert_eq!(
+        m.state,
+        TurnState::Failed("overloaded_error: Overloaded".into())
+    );
+    // The next message can be sent.
+    send(&mut m, "again");
+}
+
+#[test]
+fn an_attachment_uploads_at_once_and_rides_with_the_next_message() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/data/sales.csv");
+    assert_eq!(m.overlay, None);
+    assert_eq!(m.files[0].name, "sales.csv");
+    assert!(m.files[0].pending);
+    m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Progress {
+            done: 37,
+            total: 100,
+        },
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Uploading {
+            done: 37,
+            total: 100
+        }
+    );
+    // Sending now waits for the upload…
+    type_text(&mut m, "what drives churn?");
+    let effects = m.handle(key(KeyCode::Enter));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert_eq!(m.state, TurnState::Uploading);
+    // …and goes when it is done, with its container_upload block.
+    let effects = m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Done(record("file_up", "sales.csv", FileOrigin::Uploaded)),
+    });
+    let start = start_of(&effects);
+    let user = &start.request.messages.last().unwrap()["content"];
+    assert_eq!(
+        user[1],
+        json!({"type": "container_upload", "file_id": "file_up"})
+    );
+    assert_eq!(start.new_files[0].id, "file_up");
+    assert!(!m.files[0].pending);
+    // The next turn re-attaches it only if the container must be replaced.
+    let turn = start.turn;
+    finish(&mut m, turn, vec![json!({"type": "text", "text": "ok"})]);
+    type_text(&mut m, "and by contract?");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(
+        start.reattach,
+        vec![json!({"type": "container_upload", "file_id": "file_up"})]
+    );
+    assert_eq!(
+        start.request.messages.last().unwrap()["content"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_failed_upload_keeps_the_queued_message_in_the_composer() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/data/big.csv");
+    type_text(&mut m, "summarise");
+    m.handle(key(KeyCode::Enter));
+    let effects = m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Failed("413 too large".into()),
+    });
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert_eq!(m.composer_text(), "summarise");
+    assert!(matches!(m.state, TurnState::Failed(_)));
+    assert!(matches!(&m.files[0].state, FileState::Failed(why) if why.contains("413")));
+}
+
+#[test]
+fn the_attach_prompt_reports_bad_paths_inline_and_ignores_stale_answers() {
+    let mut m = model(Access::Key);
+    m.handle(ctrl('o'));
+    type_text(&mut m, "nope.csv");
+    m.handle(key(KeyCode::Enter));
+    m.handle(AppEvent::AttachChecked {
+        input: "nope.csv".into(),
+        result: Err("nope.csv: no such file".into()),
+    });
+    let Some(Overlay::Attach(prompt)) = &m.overlay else {
+        panic!("the prompt stays open")
+    };
+    assert_eq!(prompt.error.as_deref(), Some("nope.csv: no such file"));
+    // An answer about an input that has since changed is dropped.
+    m.handle(key(KeyCode::Backspace));
+    assert!(
+        m.handle(AppEvent::AttachChecked {
+            input: "nope.csv".into(),
+            result: Ok((PathBuf::from("nope.csv"), 1)),
+        })
+        .is_empty()
+    );
+    assert!(m.files.is_empty());
+    m.handle(key(KeyCode::Esc));
+    assert_eq!(m.overlay, None);
+}
+
+#[test]
+fn tab_completes_a_single_match_and_lists_several() {
+    let mut m = model(Access::Key);
+    m.handle(ctrl('o'));
+    type_text(&mut m, "~/da");
+    assert_eq!(
+        m.handle(key(KeyCode::Tab)),
+        vec![Effect::Complete {
+            input: "~/da".into()
+        }]
+    );
+    m.handle(AppEvent::Completions {
+        input: "~/da".into(),
+        candidates: vec!["~/data/".into()],
+    });
+    m.handle(AppEvent::Completions {
+        input: "~/data/".into(),
+        candidates: vec!["~/data/sales.csv".into(), "~/data/sales.json".into()],
+    });
+    let Some(Overlay::Attach(prompt)) = &m.overlay else {
+        panic!()
+    };
+    assert_eq!(prompt.input, "~/data/sales.");
+    assert_eq!(prompt.candidates.len(), 2);
+    // Stale: completions for an older input change nothing.
+    assert!(
+        m.handle(AppEvent::Completions {
+            input: "~/d".into(),
+            candidates: vec!["~/docs/".into()],
+        })
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_pasted_file_path_offers_to_attach_it() {
+    let mut m = model(Access::Key);
+    assert_eq!(
+        m.handle(AppEvent::Paste("/tmp/sales.csv".into())),
+        vec![Effect::ProbePaste("/tmp/sales.csv".into())]
+    );
+    m.handle(AppEvent::PasteProbed {
+        text: "/tmp/sales.csv".into(),
+        file: Some(PathBuf::from("/tmp/sales.csv")),
+    });
+    assert!(matches!(
+        m.overlay,
+        Some(Overlay::ConfirmPasteAttach { .. })
+    ));
+    let effects = m.handle(key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::CheckAttach {
+        input: "/tmp/sales.csv".into()
+    }));
+    // Plain text is typed in.
+    let mut m = model(Access::Key);
+    m.handle(AppEvent::PasteProbed {
+        text: "hello".into(),
+        file: None,
+    });
+    assert_eq!(m.composer_text(), "hello");
+    // "n" pastes the path as text.
+    m.handle(AppEvent::PasteProbed {
+        text: " /x.csv".into(),
+        file: Some(PathBuf::from("/x.csv")),
+    });
+    m.handle(key(KeyCode::Char('n')));
+    assert_eq!(m.composer_text(), "hello /x.csv");
+}
+
+#[test]
+fn up_and_down_browse_history_only_from_an_empty_composer() {
+    let mut m = model(Access::Key);
+    for prompt in ["one", "two"] {
+        let turn = send(&mut m, prompt);
+        finish(&mut m, turn, vec![]);
+    }
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.composer_text(), "two");
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.composer_text(), "one");
+    m.handle(key(KeyCode::Down));
+    assert_eq!(m.composer_text(), "two");
+    m.handle(key(KeyCode::Down));
+    assert_eq!(m.composer_text(), "");
+    type_text(&mut m, "draft");
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.composer_text(), "draft");
+}
+
+#[test]
+fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "plot");
+    finish(
+        &mut m,
+        turn,
+        vec![
+            json!({"type": "server_tool_use", "id": "t", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
+            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png"}]}}),
+        ],
+    );
+    m.handle(AppEvent::FileInfo {
+        file_id: "file_png".into(),
+        info: Ok(record("file_png", "chart.png", FileOrigin::Generated)),
+    });
+    while m.focus != Focus::Files {
+        m.handle(key(KeyCode::Tab));
+    }
+    // 'o' before downloading explains; 'd' downloads to the configured directory.
+    m.handle(key(KeyCode::Char('o')));
+    assert!(m.notice.as_deref().unwrap().contains("download"));
+    let effects = m.handle(key(KeyCode::Char('d')));
+    assert_eq!(
+        effects[0],
+        Effect::Download {
+            file_id: "file_png".into(),
+            filename: "chart.png".into(),
+            dir: PathBuf::from("/downloads"),
+        }
+    );
+    m.handle(AppEvent::Download {
+        file_id: "file_png".into(),
+        progress: Transfer::Progress { done: 5, total: 10 },
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Downloading { done: 5, total: 10 }
+    );
+    m.handle(AppEvent::Download {
+        file_id: "file_png".into(),
+        progress: Transfer::Done(PathBuf::from("/downloads/chart (1).png")),
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Local(PathBuf::from("/downloads/chart (1).png"))
+    );
+    assert_eq!(
+        m.handle(key(KeyCode::Char('o'))),
+        vec![Effect::OpenPath(PathBuf::from("/downloads/chart (1).png"))]
+    );
+    assert!(
+        m.handle(key(KeyCode::Char('y')))
+            .contains(&Effect::Copy("file_png".into()))
+    );
+    // x asks first; anything but y keeps the file.
+    m.handle(key(KeyCode::Char('x')));
+    assert!(matches!(m.overlay, Some(Overlay::ConfirmDelete { .. })));
+    m.handle(key(KeyCode::Char('n')));
+    assert_eq!(m.overlay, None);
+    m.handle(key(KeyCode::Char('x')));
+    let effects = m.handle(key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::Delete {
+        file_id: "file_png".into()
+    }));
+    m.handle(AppEvent::Deleted {
+        file_id: "file_png".into(),
+        result: Ok(()),
+    });
+    assert_eq!(m.files[0].state, FileState::Deleted);
+}
+
+#[test]
+fn uploads_are_not_downloadable_and_say_so() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/d/x.csv");
+    m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Done(record("file_x", "x.csv", FileOrigin::Uploaded)),
+    });
+    while m.focus != Focus::Files {
+        m.handle(key(KeyCode::Tab));
+    }
+    let effects = m.handle(key(KeyCode::Char('d')));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Download { .. })));
+    assert!(
+        m.notice
+            .as_deref()
+            .unwrap()
+            .contains("cannot be downloaded")
+    );
+}
+
+#[test]
+fn letters_type_in_the_composer_but_act_in_panes() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "dox?");
+    assert_eq!(m.composer_text(), "dox?");
+    assert_eq!(m.overlay, None);
+    m.handle(key(KeyCode::Tab));
+    assert_eq!(m.focus, Focus::Conversation);
+    m.handle(key(KeyCode::Char('?')));
+    assert_eq!(m.overlay, Some(Overlay::Help));
+    m.handle(key(KeyCode::Esc));
+    assert_eq!(m.overlay, None);
+    m.handle(AppEvent::Key(KeyEvent::new(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+    )));
+    assert_eq!(m.focus, Focus::Composer);
+    m.handle(key(KeyCode::F(1)));
+    assert_eq!(m.overlay, Some(Overlay::Help));
+}
+
+#[test]
+fn ctrl_c_stops_then_quits_and_ctrl_q_quits() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "long answer");
+    let effects = m.handle(ctrl('c'));
+    assert!(effects.contains(&Effect::CancelTurn(turn)));
+    assert!(!m.quit);
+    assert_eq!(m.handle(ctrl('c')), vec![Effect::Quit]);
+    assert!(m.quit);
+    // Another key in between disarms.
+    let mut m = model(Access::Key);
+    m.handle(ctrl('c'));
+    m.handle(key(KeyCode::Char('a')));
+    m.handle(ctrl('c'));
+    assert!(!m.quit);
+    assert_eq!(m.handle(ctrl('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn without_a_key_the_dialog_offers_the_demo() {
+    let mut m = model(Access::NoKey);
+    assert_eq!(m.overlay, Some(Overlay::NoKey));
+    type_text(&mut m, "x");
+    assert!(m.composer_is_empty(), "keys go to the dialog");
+    assert_eq!(m.handle(key(KeyCode::Char('d'))), vec![Effect::StartDemo]);
+    m.handle(AppEvent::DemoStarted);
+    assert_eq!(m.overlay, None);
+    assert!(m.demo);
+    let mut m = model(Access::NoKey);
+    assert_eq!(m.handle(key(KeyCode::Char('q'))), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_too_small_terminal_ignores_pane_keys() {
+    let mut m = model(Access::Key);
+    m.handle(AppEvent::Resize(50, 10));
+    assert!(m.handle(key(KeyCode::Char('a'))).is_empty());
+    assert!(m.composer_is_empty());
+    assert_eq!(m.handle(ctrl('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut m = model(Access::Key);
+    let wheel = |kind, column, row| {
+        AppEvent::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    m.handle(wheel(MouseEventKind::ScrollUp, 5, 5));
+    assert_eq!(m.conversation.back, 3);
+    m.handle(wheel(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(m.conversation.back, 0);
+    // Wide layout: the code pane is on the right, at the top.
+    m.handle(wheel(MouseEventKind::ScrollDown, 110, 2));
+    assert_eq!(m.code_scroll, 3);
+    assert_eq!(m.conversation.back, 0);
+}
+
+#[test]
+fn a_resumed_session_restores_turns_files_container_and_history() {
+    let mut m = model(Access::Key);
+    assert_eq!(m.resume(None), vec![Effect::LoadSession(None)]);
+    assert_eq!(m.state, TurnState::Loading);
+    let mut session = crate::session::synthetic::synthetic_session(3);
+    session.meta.container = Some(crate::model::stream::Container {
+        id: "container_1".into(),
+        expires_at: Some("2030-01-01T00:00:00Z".into()),
+    });
+    session
+        .files
+        .push(record("file_a", "a.csv", FileOrigin::Uploaded));
+    m.handle(AppEvent::SessionLoaded(Box::new(session)));
+    assert_eq!(m.state, TurnState::Idle);
+    assert_eq!(m.turns.len(), 3);
+    assert_eq!(m.exec_count, 3);
+    assert_eq!(m.history.len(), 3);
+    assert_eq!(m.session_id.as_deref(), Some("ses_synthetic"));
+    let effects = {
+        type_text(&mut m, "more");
+        m.handle(key(KeyCode::Enter))
+    };
+    let start = start_of(&effects);
+    assert_eq!(start.request.container.as_deref(), Some("container_1"));
+    assert_eq!(start.session.as_deref(), Some("ses_synthetic"));
+    assert_eq!(start.request.messages.len(), 7);
+    assert_eq!(start.reattach.len(), 1);
+}
+
+#[test]
+fn copy_answer_copies_the_last_answers_markdown() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "q");
+    finish(
+        &mut m,
+        turn,
+        vec![json!({"type": "text", "text": "# Title\n\n**bold**"})],
+    );
+    let effects = m.handle(ctrl('y'));
+    assert!(effects.contains(&Effect::Copy("# Title\n\n**bold**".into())));
+}
