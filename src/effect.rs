@@ -35,7 +35,6 @@ pub enum Effect {
     },
     Download {
         file_id: String,
-        filename: String,
         dir: PathBuf,
     },
     Delete {

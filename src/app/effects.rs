@@ -120,7 +120,7 @@ impl Runner {
                     tokio::spawn(transfers::info(client, tx, file_id));
                 }
             }
-            Effect::Download { file_id, dir, .. } => {
+            Effect::Download { file_id, dir } => {
                 if let Some(client) = self.client() {
                     tokio::spawn(transfers::download(client, tx, file_id, dir));
                 }

@@ -179,18 +179,10 @@ impl Model {
         ) {
             return Vec::new();
         }
-        let filename = file.name.clone();
         if let Some(entry) = self.file_by_id(&id) {
             entry.state = FileState::Downloading { done: 0, total: 0 };
         }
-        vec![
-            Effect::Download {
-                file_id: id,
-                filename,
-                dir,
-            },
-            Effect::Redraw,
-        ]
+        vec![Effect::Download { file_id: id, dir }, Effect::Redraw]
     }
 
     pub fn open_selected(&mut self) -> Vec<Effect> {

@@ -477,7 +477,6 @@ fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
         effects[0],
         Effect::Download {
             file_id: "file_png".into(),
-            filename: "chart.png".into(),
             dir: PathBuf::from("/downloads"),
         }
     );
