@@ -13,6 +13,7 @@ pub mod error;
 pub mod files_cmd;
 pub mod files_view;
 pub mod headless;
+pub mod keys;
 pub mod logging;
 pub mod mock;
 pub mod model;
