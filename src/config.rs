@@ -2,10 +2,15 @@
 //!
 //! Invariant: every key has a default here and a documented line in `.config-example.toml`;
 //! an unknown key is an error (a typo must not silently fall back to a default). The key itself
-//! is never stored in the config, only a command that prints it.
+//! is never stored in the config, only a command that prints it. Values that are only used later
+//! (the theme, the `[keys]` bindings) are checked here too, so a mistake is reported at start-up
+//! with the file's name rather than when the TUI first needs them.
 
 use crate::error::CliError;
+use crate::keymap::Keymap;
+use crate::theme::Theme;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const TOOL_20250825: &str = "code_execution_20250825";
@@ -31,6 +36,10 @@ pub struct Config {
     pub read_timeout_secs: u64,
     /// Where generated files are saved; empty means the current directory.
     pub download_dir: Option<PathBuf>,
+    /// Colour theme: "ansi", "dark", "light", "high-contrast", or the path of a TOML theme file.
+    pub theme: String,
+    /// TUI keybinding overrides, action name (see [`Action::name`]) to key spec ("ctrl-o").
+    pub keys: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -45,6 +54,8 @@ impl Default for Config {
             max_retries: crate::api::retry::DEFAULT_MAX_RETRIES,
             read_timeout_secs: 600,
             download_dir: None,
+            theme: "ansi".to_string(),
+            keys: BTreeMap::new(),
         }
     }
 }
@@ -96,6 +107,8 @@ impl Config {
                 config.code_execution_tool
             ));
         }
+        Keymap::default().with_overrides(&config.keys)?;
+        Theme::load(&config.theme)?;
         Ok(config)
     }
 }
@@ -118,6 +131,13 @@ mod tests {
             .join("\n");
         let config = Config::parse(&uncommented).expect("example parses with every key set");
         assert_eq!(config.code_execution_tool, TOOL_20250825);
+        let documented: Vec<&str> = config.keys.keys().map(String::as_str).collect();
+        let mut actions: Vec<&str> = crate::keymap::Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .collect();
+        actions.sort_unstable();
+        assert_eq!(documented, actions, "[keys] documents every action");
     }
 
     #[test]
@@ -132,5 +152,25 @@ mod tests {
                 .contains("modle")
         );
         assert!(Config::parse("code_execution_tool = \"python\"").is_err());
+    }
+
+    #[test]
+    fn themes_and_keys_are_checked_when_the_config_is_read() {
+        let config =
+            Config::parse("theme = \"dark\"\n[keys]\nquit = \"ctrl-x\"\nhelp = \"?\"").unwrap();
+        assert_eq!(config.theme, "dark");
+        assert_eq!(config.keys["quit"], "ctrl-x");
+        assert_eq!(Config::default().theme, "ansi");
+        assert!(Config::default().keys.is_empty());
+        let errors = [
+            ("theme = \"drak\"", "drak"),
+            ("[keys]\nqiut = \"ctrl-x\"", "qiut"),
+            ("[keys]\nquit = \"hyper-x\"", "hyper-x"),
+            ("[keys]\nquit = \"ctrl-\"", "quit"),
+        ];
+        for (text, named) in errors {
+            let err = Config::parse(text).unwrap_err();
+            assert!(err.contains(named), "{text}: {err}");
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! panel), so a plain letter bound in a pane never steals typing from the composer, and the
 //! help overlay lists exactly the bindings in force, remaps included.
 
+use crate::keys::parse_key;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -169,6 +171,27 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The defaults with the config's `[keys]` table applied: each named action is bound to
+    /// its given key instead of its default keys.
+    pub fn with_overrides(mut self, keys: &BTreeMap<String, String>) -> Result<Keymap, String> {
+        for (name, spec) in keys {
+            let action = Action::ALL
+                .into_iter()
+                .find(|a| a.name() == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                    format!(
+                        "unknown action \"{name}\" in [keys] (actions: {})",
+                        names.join(", ")
+                    )
+                })?;
+            let (code, mods) = parse_key(spec).map_err(|e| format!("[keys] {name}: {e}"))?;
+            self.bindings.retain(|b| b.action != action);
+            self.bindings.push(bind(code, mods, action));
+        }
+        Ok(self)
+    }
+
     /// The action `key` triggers given whether the composer or the files panel has focus.
     pub fn lookup(&self, key: &KeyEvent, in_composer: bool, in_files: bool) -> Option<Action> {
         let mods = significant(key.code, key.modifiers);
@@ -199,5 +222,54 @@ fn significant(code: KeyCode, mods: KeyModifiers) -> KeyModifiers {
     match code {
         KeyCode::Char(_) | KeyCode::BackTab => mods.difference(KeyModifiers::SHIFT),
         _ => mods,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn plain_letters_act_only_outside_the_composer() {
+        let map = Keymap::default();
+        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(&d, true, false), None);
+        assert_eq!(map.lookup(&d, false, true), Some(Action::Download));
+        let help = key(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(map.lookup(&help, true, false), None);
+        assert_eq!(map.lookup(&help, false, false), Some(Action::Help));
+        let attach = key(KeyCode::Char('o'), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(&attach, true, false), Some(Action::Attach));
+        let enter = key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(map.lookup(&enter, true, false), Some(Action::Send));
+        assert_eq!(map.lookup(&enter, false, true), Some(Action::Download));
+        assert_eq!(map.lookup(&enter, false, false), None);
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys_and_reject_typos() {
+        let keys = BTreeMap::from([("attach".to_string(), "ctrl-a".to_string())]);
+        let map = Keymap::default().with_overrides(&keys).unwrap();
+        let ctrl = |c| key(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(&ctrl('a'), true, false), Some(Action::Attach));
+        assert_eq!(map.lookup(&ctrl('o'), true, false), None);
+        let bad = BTreeMap::from([("atach".to_string(), "ctrl-a".to_string())]);
+        assert!(
+            Keymap::default()
+                .with_overrides(&bad)
+                .unwrap_err()
+                .contains("atach")
+        );
+        let bad = BTreeMap::from([("attach".to_string(), "hyper-a".to_string())]);
+        assert!(
+            Keymap::default()
+                .with_overrides(&bad)
+                .unwrap_err()
+                .contains("hyper-a")
+        );
     }
 }

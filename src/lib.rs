@@ -17,6 +17,7 @@ pub mod files_cmd;
 pub mod files_view;
 pub mod headless;
 pub mod keymap;
+pub mod keys;
 pub mod logging;
 pub mod mock;
 pub mod model;

@@ -234,7 +234,10 @@ pub struct Prepared {
 /// Builds the app's state from the command line: config, key or demo, session to resume.
 pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
     let config = Config::load(cli.common.config.as_deref())?;
-    let theme = Theme::ansi();
+    let theme = Theme::from_env(&config.theme).map_err(CliError::Usage)?;
+    let keymap = Keymap::default()
+        .with_overrides(&config.keys)
+        .map_err(CliError::Usage)?;
     let (tx, rx) = unbounded_channel();
     let demo = cli.common.demo;
     let (client, mock, access) = if demo {
@@ -273,7 +276,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         tool: config.code_execution_tool.clone(),
         max_continuations: config.max_continuations,
         download_dir,
-        keymap: Keymap::default(),
+        keymap,
         sample: if demo { Some(write_sample()?) } else { None },
     };
     let resume = cli.resume.clone();
