@@ -14,6 +14,8 @@ mod files;
 mod keys;
 mod overlay;
 mod status;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use crate::model::Model;
