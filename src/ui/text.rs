@@ -1,9 +1,9 @@
 //! Text helpers every pane uses: untrusted text made safe, and lines fitted to a width.
 //!
 //! Invariant: every string from the model, from executed code, from a server or naming a file
-//! reaches the screen through [`clean`] or [`flat`] (both built on `strip_controls`), and every
-//! line a pane caches is at most its width wide ([`wrap`], [`fit`]), so a cached line count is
-//! exactly the number of rows the lines take.
+//! reaches the screen through [`clean`] or [`flat`] (both built on `strip_controls`). Text that
+//! may run long is fitted to the pane's width here ([`wrap`], [`fit`]) and panes draw without
+//! wrapping, so a cached line count is exactly the number of rows the lines take.
 
 use crate::render::sanitize::strip_controls;
 use ratatui::style::Style;
