@@ -7,6 +7,7 @@
 mod attach;
 pub mod composer;
 mod conversation;
+pub mod cost;
 pub mod execution;
 mod files;
 mod handle;

@@ -1,0 +1,249 @@
+//! Popups over the panes: help, the no-key dialog, the attach prompt, confirmations, usage.
+//!
+//! Invariant: a popup clears what is under it and is sized to its content, capped by the
+//! screen; its text is wrapped here to the popup's width, so nothing it says is clipped at 60
+//! columns. Paths, names and errors pass through `flat`; the keys in help come from the
+//! keymap in force.
+
+use super::keys::key_label;
+use super::status::dollars;
+use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
+use crate::keymap::{Action, Context};
+use crate::model::Model;
+use crate::model::cost::estimate_usd;
+use crate::model::state::{AttachPrompt, Overlay};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph};
+
+/// Candidates listed under the attach prompt.
+const CANDIDATES: usize = 8;
+
+pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let room = area.width.saturating_sub(8) as usize;
+    let mut min_width = 0;
+    let (title, lines) = match overlay {
+        Overlay::Help => (" help ", help(model, theme, area.height)),
+        Overlay::NoKey => (" No API key ", no_key(room.min(64), theme)),
+        Overlay::Attach(prompt) => {
+            min_width = room.min(72);
+            (" attach ", attach(prompt, min_width, theme))
+        }
+        Overlay::ConfirmDelete { file_id, name } => {
+            let text = format!(
+                "Delete {} ({}) from the Files API? y/n",
+                flat(name),
+                flat(file_id)
+            );
+            (
+                " delete ",
+                wrap_prefixed(&text, room.min(60), "", "", theme.text),
+            )
+        }
+        Overlay::ConfirmPasteAttach { path, .. } => {
+            let path = flat(&path.display().to_string());
+            let text = format!("Attach {path}? y/n (n pastes the text)");
+            (
+                " attach ",
+                wrap_prefixed(&text, room.min(60), "", "", theme.text),
+            )
+        }
+        Overlay::Usage => (" usage ", usage(model, room.min(60), theme)),
+    };
+    let closes = matches!(overlay, Overlay::Help | Overlay::Usage).then_some(" Esc closes ");
+    popup(frame, area, (title, closes), lines, min_width, theme);
+}
+
+/// `lines` in a bordered box centred in `area`, over a cleared background, at least
+/// `min_width` columns inside; titled at the top, with an optional hint at the bottom.
+fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    (title, bottom): (&str, Option<&str>),
+    lines: Vec<Line<'static>>,
+    min_width: usize,
+    theme: &Theme,
+) {
+    let content = lines.iter().map(Line::width).max().unwrap_or(0);
+    let content = content.max(str_width(title)).max(min_width);
+    let width = (content as u16 + 4).min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let at = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let mut block = Block::bordered()
+        .border_style(theme.focus)
+        .title(Span::styled(title.to_string(), theme.accent))
+        .padding(Padding::horizontal(1));
+    if let Some(hint) = bottom {
+        block = block.title_bottom(Line::styled(hint.to_string(), theme.muted).right_aligned());
+    }
+    frame.render_widget(Clear, at);
+    frame.render_widget(Paragraph::new(lines).block(block).style(theme.text), at);
+}
+
+/// Bindings grouped by where they work, then the fixed navigation keys; cut with a note when
+/// the screen is too short for all of them.
+fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
+    let mut rows: Vec<(&str, String, &str)> = Vec::new();
+    for (context, label) in [
+        (Context::Anywhere, "anywhere"),
+        (Context::Panes, "in panes"),
+        (Context::Composer, "composer"),
+        (Context::Files, "files"),
+    ] {
+        let mut actions: Vec<(Action, Vec<String>)> = Vec::new();
+        for b in model
+            .settings
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.context == context)
+        {
+            let key = key_label(b.code, b.mods);
+            match actions.iter_mut().find(|(a, _)| *a == b.action) {
+                Some((_, keys)) => keys.push(key),
+                None => actions.push((b.action, vec![key])),
+            }
+        }
+        for (i, (action, keys)) in actions.into_iter().enumerate() {
+            let label = if i == 0 { label } else { "" };
+            rows.push((label, keys.join(", "), action.describe()));
+        }
+    }
+    for (i, (keys, what)) in [
+        ("↑/↓ j/k", "scroll, or move the selection"),
+        ("PgUp/PgDn", "scroll a page"),
+        ("Home/End g/G", "to the top / the bottom"),
+        ("Enter", "on the conversation: jump to its code"),
+        ("mouse wheel", "scroll the pane under the pointer"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        rows.push((if i == 0 { "navigate" } else { "" }, keys.to_string(), what));
+    }
+    let key_width = rows.iter().map(|(_, k, _)| str_width(k)).max().unwrap_or(0);
+    let fits = (screen_rows as usize).saturating_sub(2);
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .map(|(context, keys, what)| {
+            let pad = " ".repeat(key_width - str_width(keys));
+            Line::from(vec![
+                Span::styled(format!("{context:<9} "), theme.muted),
+                Span::styled(format!("{keys}{pad}  "), theme.accent),
+                Span::styled(what.to_string(), theme.text),
+            ])
+        })
+        .collect();
+    if lines.len() > fits {
+        let hidden = lines.len() + 1 - fits;
+        lines.truncate(fits.saturating_sub(1));
+        let more = format!("… {hidden} more (a taller terminal shows all)");
+        lines.push(Line::styled(more, theme.muted));
+    }
+    lines
+}
+
+fn no_key(width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let say = |text: &str| wrap_prefixed(text, width, "", "", theme.text);
+    let code = |text: &str| Line::styled(format!("    {text}"), theme.accent);
+    let mut lines =
+        say("clab talks to the Anthropic API and needs an API key. Set one in the environment:");
+    lines.push(Line::default());
+    lines.push(code("export ANTHROPIC_API_KEY=sk-ant-..."));
+    lines.push(Line::default());
+    lines.extend(say(
+        "or name a command that prints it in clab's config.toml:",
+    ));
+    lines.push(Line::default());
+    lines.push(code("api_key_command = \"pass show anthropic\""));
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("d", theme.focus),
+        Span::styled(" — start the offline demo · ", theme.text),
+        Span::styled("q", theme.focus),
+        Span::styled(" — quit", theme.text),
+    ]));
+    lines
+}
+
+fn attach(prompt: &AttachPrompt, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let label = "Attach a file: ";
+    let input = tail(&flat(&prompt.input), width.saturating_sub(label.len() + 1));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(label, theme.muted),
+        Span::styled(input, theme.text),
+        Span::styled("▏", theme.focus),
+    ])];
+    for candidate in prompt.candidates.iter().take(CANDIDATES) {
+        let candidate = tail(&flat(candidate), width.saturating_sub(2));
+        lines.push(Line::styled(format!("  {candidate}"), theme.file));
+    }
+    if prompt.candidates.len() > CANDIDATES {
+        let more = format!("  … {} more", prompt.candidates.len() - CANDIDATES);
+        lines.push(Line::styled(more, theme.muted));
+    }
+    if let Some(error) = &prompt.error {
+        lines.extend(wrap_prefixed(&flat(error), width, "", "", theme.stderr));
+    } else if prompt.checking {
+        lines.push(Line::styled("checking…", theme.muted));
+    }
+    lines.push(Line::default());
+    let hint = "Tab completes · Enter attaches · Esc cancels";
+    lines.push(Line::styled(truncate(hint, width), theme.muted));
+    lines
+}
+
+fn usage(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let u = &model.usage;
+    let row = |label: &str, value: String, style: Style| {
+        Line::from(vec![
+            Span::styled(format!("{label:<16}"), theme.muted),
+            Span::styled(format!("{value:>10}"), style),
+        ])
+    };
+    let tokens = grouped;
+    let mut lines = vec![
+        row("input", tokens(u.input_tokens), theme.text),
+        row("output", tokens(u.output_tokens), theme.text),
+        row(
+            "cache write",
+            tokens(u.cache_creation_input_tokens),
+            theme.text,
+        ),
+        row("cache read", tokens(u.cache_read_input_tokens), theme.text),
+        row(
+            "estimated cost",
+            dollars(estimate_usd(&model.settings.model, u)),
+            theme.accent,
+        ),
+        Line::default(),
+    ];
+    let note = format!(
+        "An estimate from list prices for {} (cache writes 1.25×, reads 0.1× the input \
+         price); the bill from Anthropic is what counts.",
+        flat(&model.settings.model)
+    );
+    lines.extend(wrap_prefixed(&note, width, "", "", theme.muted));
+    lines
+}
+
+/// 1234567 as "1,234,567".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

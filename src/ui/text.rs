@@ -1,0 +1,215 @@
+//! Text helpers every pane uses: untrusted text made safe, and lines fitted to a width.
+//!
+//! Invariant: every string from the model, from executed code, from a server or naming a file
+//! reaches the screen through [`clean`] or [`flat`] (both built on `strip_controls`). Text that
+//! may run long is fitted to the pane's width here ([`wrap`], [`fit`]) and panes draw without
+//! wrapping, so a cached line count is exactly the number of rows the lines take.
+
+use crate::render::sanitize::strip_controls;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use std::borrow::Cow;
+use unicode_width::UnicodeWidthChar;
+
+const TAB: usize = 4;
+
+/// Multi-line untrusted text, safe to draw: controls stripped, tabs expanded to stops of 4
+/// (the terminal buffer would drop them and misalign tables). Tabs are expanded first because
+/// stripping drops them when the text also holds an escape sequence.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.contains('\t') {
+        return strip_controls(text);
+    }
+    let mut expanded = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            expanded.push('\n');
+        }
+        let mut column = 0;
+        for c in line.chars() {
+            if c == '\t' {
+                let pad = TAB - column % TAB;
+                expanded.extend(std::iter::repeat_n(' ', pad));
+                column += pad;
+            } else {
+                expanded.push(c);
+                column += c.width().unwrap_or(0);
+            }
+        }
+    }
+    Cow::Owned(strip_controls(&expanded).into_owned())
+}
+
+/// Untrusted text for a one-line slot (a name, a notice, an error): newlines and tabs turned
+/// into spaces (before stripping, which would drop a tab), controls stripped.
+pub fn flat(text: &str) -> String {
+    strip_controls(&text.replace(['\n', '\t'], " ")).into_owned()
+}
+
+/// `text` cut to `width` columns, ending in "…" when it was longer.
+pub fn truncate(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The end of `text` in `width` columns, "…" marking the cut: the end of a path is the part
+/// being typed and the part that tells candidates apart.
+pub fn tail(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let reversed: String = text.chars().rev().collect();
+    truncate(&reversed, width).chars().rev().collect()
+}
+
+pub fn str_width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Clean `text` word-wrapped to `width` columns (words longer than a line are split).
+/// An empty text is one empty line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in paragraph.split_inclusive(' ') {
+            let visible = str_width(word.trim_end());
+            if used > 0 && used + visible > width {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                used = 0;
+            }
+            if used + visible <= width {
+                line.push_str(word);
+                used += str_width(word);
+                continue;
+            }
+            for c in word.chars() {
+                let w = c.width().unwrap_or(0);
+                if used + w > width {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push(c);
+                used += w;
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// `text` wrapped to `width`, the first line behind `first` and the rest behind `rest`
+/// (a hanging indent as wide as `first`), all in `style`.
+pub fn wrap_prefixed(
+    text: &str,
+    width: usize,
+    first: &str,
+    rest: &str,
+    style: Style,
+) -> Vec<Line<'static>> {
+    wrap(text, width.saturating_sub(str_width(first)))
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let prefix = if i == 0 { first } else { rest };
+            Line::from(Span::styled(format!("{prefix}{l}"), style))
+        })
+        .collect()
+}
+
+/// `lines` with every line wider than `width` split across rows; lines that fit move as is.
+pub fn fit(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    if lines.iter().all(|l| l.width() <= width) {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len() + 4);
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let mut row: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        for span in line.spans {
+            let style = span.style;
+            let mut piece = String::new();
+            for c in span.content.chars() {
+                let w = c.width().unwrap_or(0);
+                if used + w > width {
+                    if !piece.is_empty() {
+                        row.push(Span::styled(std::mem::take(&mut piece), style));
+                    }
+                    out.push(Line::from(std::mem::take(&mut row)).style(line.style));
+                    used = 0;
+                }
+                piece.push(c);
+                used += w;
+            }
+            if !piece.is_empty() {
+                row.push(Span::styled(piece, style));
+            }
+        }
+        out.push(Line::from(row).style(line.style));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_strips_escapes_and_expands_tabs() {
+        assert_eq!(clean("ab\tc\n\td"), "ab  c\n    d");
+        assert_eq!(clean("a\x1b[2Jb\tc"), "ab   c", "a tab survives an escape");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert_eq!(flat("x\ny\x07\tz"), "x y z");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_splits_long_words() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert!(wrap("表表表表表", 4).iter().all(|l| str_width(l) <= 4));
+    }
+
+    #[test]
+    fn fit_splits_only_wide_lines_and_keeps_styles() {
+        let red = Style::default().fg(ratatui::style::Color::Red);
+        let lines = vec![
+            Line::from(vec![Span::raw("abc"), Span::styled("defgh", red)]),
+            Line::raw("ok"),
+        ];
+        let out = fit(lines, 4);
+        let text: Vec<String> = out.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["abcd", "efgh", "ok"]);
+        assert_eq!(out[1].spans[0].style, red);
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+        assert_eq!(tail("/home/ana/data.csv", 9), "…data.csv");
+    }
+}
