@@ -25,6 +25,7 @@ fn settings() -> Settings {
         max_continuations: 3,
         download_dir: PathBuf::from("/home/ana/Downloads"),
         keymap: Keymap::default(),
+        sample: None,
     }
 }
 
