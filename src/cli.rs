@@ -46,8 +46,8 @@ pub struct Cli {
     #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
     pub resume: Option<String>,
 
-    /// Where generated files are saved (default: the config's download_dir, else the current directory)
-    #[arg(long, value_name = "DIR", requires = "prompt")]
+    /// Where generated files are saved, headless or in the workbench (default: the config's download_dir, else the current directory)
+    #[arg(long, value_name = "DIR")]
     pub download_dir: Option<PathBuf>,
 
     #[command(flatten)]

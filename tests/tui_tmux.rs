@@ -128,7 +128,7 @@ fn demo_attach_ask_download_in_tmux() {
     // Files panel: Tab from the composer through conversation and code; the chart is the
     // second file (after the upload).
     tmux.keys(&["Tab", "Tab", "Tab", "Down", "d"]);
-    let saved = tmux.wait_for(&["saved"], long);
+    let saved = tmux.wait_for(&["saved →"], long);
     let pngs = pngs_in(&downloads);
     assert_eq!(pngs.len(), 1, "{saved}");
     let bytes = std::fs::read(&pngs[0]).unwrap();

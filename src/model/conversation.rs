@@ -213,8 +213,14 @@ impl Model {
         effects
     }
 
+    /// Recounts the runs; a selection on the last run follows new ones as they start.
     pub(super) fn exec_count_refresh(&mut self) {
+        let before = self.exec_count;
         self.exec_count = self.turns.iter().map(|t| count_uses(&t.assistant)).sum();
+        if self.exec_count > before && self.code_selected + 1 >= before {
+            self.code_selected = self.exec_count - 1;
+            self.code_scroll = 0;
+        }
         if self.code_selected >= self.exec_count {
             self.code_selected = self.exec_count.saturating_sub(1);
         }

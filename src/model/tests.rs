@@ -178,6 +178,16 @@ fn stream_events_build_the_answer_block_by_block() {
     assert_eq!(t.timings["t1"], (10, Some(1210)));
     assert_eq!(m.exec_count, 1);
     assert_eq!(t.state, AnswerState::Streaming);
+    // The code pane follows a new run while the last one is selected.
+    m.handle(AppEvent::Turn {
+        turn,
+        change: TurnChange::Block {
+            index: 3,
+            block: json!({"type": "server_tool_use", "id": "t2", "name": "bash_code_execution", "input": {"command": "wc -l x"}}),
+            at_ms: 1300,
+        },
+    });
+    assert_eq!((m.exec_count, m.code_selected), (2, 1));
 }
 
 #[test]
