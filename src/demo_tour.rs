@@ -5,11 +5,13 @@
 
 use crate::cli::Cli;
 use crate::error::CliError;
+use std::path::PathBuf;
 
 const SAMPLE_CSV: &[u8] = include_bytes!("../assets/demo/customers.csv");
 const PROMPT: &str = "What drives churn in this customer data? Plot it.";
 
-pub async fn run(cli: &Cli) -> Result<(), CliError> {
+/// The bundled sample data, written to a fresh temporary directory that is kept.
+pub fn write_sample() -> Result<PathBuf, CliError> {
     let dir = tempfile::Builder::new()
         .prefix("clab-demo-")
         .tempdir()
@@ -18,6 +20,12 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
     let csv = dir.join("customers.csv");
     std::fs::write(&csv, SAMPLE_CSV)
         .map_err(|e| CliError::Failed(format!("cannot write the sample data: {e}")))?;
+    Ok(csv)
+}
+
+pub async fn run(cli: &Cli) -> Result<(), CliError> {
+    let csv = write_sample()?;
+    let dir = csv.parent().map(PathBuf::from).unwrap_or_default();
     eprintln!(
         "clab: DEMO — offline, no API key needed. Sample data: {}",
         csv.display()

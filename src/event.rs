@@ -65,6 +65,10 @@ pub enum AppEvent {
     EditorClosed(Result<String, String>),
     /// The demo server is up and the app now talks to it.
     DemoStarted,
+    /// The last frame measured the conversation: it can scroll up this many lines.
+    Measured {
+        conversation_max_back: usize,
+    },
     /// Something worth a line in the status bar (a copy done, a failure of a side task).
     Notice(String),
 }

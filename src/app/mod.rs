@@ -40,8 +40,6 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::headless::open_sessions;
 
-const SAMPLE_CSV: &[u8] = include_bytes!("../../assets/demo/customers.csv");
-
 /// Retry notices become status-bar notices (stderr would tear the screen).
 pub fn notifier(tx: &UnboundedSender<AppEvent>) -> RetryNotifier {
     let tx = tx.clone();
@@ -149,6 +147,12 @@ impl<B: Backend> App<B> {
             .draw(|frame| ui::render(model, cache, theme, frame))
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         self.scheduler.drawn(Instant::now());
+        let conversation_max_back = self.cache.conversation_max_back();
+        if conversation_max_back != self.model.conversation.max {
+            self.model.handle(AppEvent::Measured {
+                conversation_max_back,
+            });
+        }
         Ok(())
     }
 
@@ -277,7 +281,11 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         max_continuations: config.max_continuations,
         download_dir,
         keymap,
-        sample: if demo { Some(write_sample()?) } else { None },
+        sample: if demo {
+            Some(crate::demo_tour::write_sample()?)
+        } else {
+            None
+        },
     };
     let resume = cli.resume.clone();
     let mut model = Model::new(settings, access, resume.is_some());
@@ -293,19 +301,6 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         rx,
         theme,
     })
-}
-
-/// The demo's sample data, written to a fresh temporary directory.
-fn write_sample() -> Result<PathBuf, CliError> {
-    let dir = tempfile::Builder::new()
-        .prefix("clab-demo-")
-        .tempdir()
-        .map_err(|e| CliError::Failed(format!("cannot create a demo directory: {e}")))?
-        .keep();
-    let csv = dir.join("customers.csv");
-    std::fs::write(&csv, SAMPLE_CSV)
-        .map_err(|e| CliError::Failed(format!("cannot write the sample data: {e}")))?;
-    Ok(csv)
 }
 
 /// `clab`, `clab --resume [ID]`, `clab --demo`: the workbench in this terminal.

@@ -109,12 +109,16 @@ impl Model {
                 AnswerState::Done(state) => state.clone(),
                 AnswerState::Streaming => MessageState::Cut,
             };
-            stored.push(message(
+            stored.push(StoredMessage::unsaved(
                 Role::User,
                 turn.user.clone(),
                 MessageState::Complete,
             ));
-            stored.push(message(Role::Assistant, turn.assistant.clone(), state));
+            stored.push(StoredMessage::unsaved(
+                Role::Assistant,
+                turn.assistant.clone(),
+                state,
+            ));
         }
         request_messages(&stored)
     }
@@ -301,17 +305,6 @@ impl Model {
             .enumerate()
             .flat_map(|(i, t)| executions(&t.assistant).into_iter().map(move |e| (i, e)))
             .collect()
-    }
-}
-
-fn message(role: Role, content: Vec<Value>, state: MessageState) -> StoredMessage {
-    StoredMessage {
-        seq: 0,
-        role,
-        content,
-        state,
-        usage: None,
-        created_at: String::new(),
     }
 }
 

@@ -74,6 +74,14 @@ impl Model {
                 self.notice = Some("DEMO: answers come from the built-in offline mock".into());
                 vec![Effect::Redraw]
             }
+            AppEvent::Measured {
+                conversation_max_back,
+            } => {
+                // The frame already clamps what it shows: nothing to redraw.
+                self.conversation.max = conversation_max_back;
+                self.conversation.back = self.conversation.back.min(conversation_max_back);
+                Vec::new()
+            }
             AppEvent::Notice(text) => {
                 self.notice = Some(text);
                 vec![Effect::Redraw]
@@ -218,14 +226,17 @@ impl Model {
     }
 
     fn conversation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let page = (self.size.1 / 2).max(1) as usize;
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let pane = areas(screen, self.composer.lines().len()).conversation;
+        let page = (pane.height.saturating_sub(3)).max(1) as usize;
+        let max = self.conversation.max;
         let back = &mut self.conversation.back;
         match key.code {
-            KeyCode::Up | KeyCode::Char('k') => *back += 1,
+            KeyCode::Up | KeyCode::Char('k') => *back = (*back + 1).min(max),
             KeyCode::Down | KeyCode::Char('j') => *back = back.saturating_sub(1),
-            KeyCode::PageUp => *back += page,
+            KeyCode::PageUp => *back = (*back + page).min(max),
             KeyCode::PageDown => *back = back.saturating_sub(page),
-            KeyCode::Home | KeyCode::Char('g') => *back = usize::MAX / 2,
+            KeyCode::Home | KeyCode::Char('g') => *back = max,
             KeyCode::End | KeyCode::Char('G') => *back = 0,
             KeyCode::Enter if self.exec_count > 0 => {
                 self.focus = Focus::Code;
@@ -246,8 +257,14 @@ impl Model {
                 self.code_selected = (self.code_selected + 1).min(last);
                 self.code_scroll = 0;
             }
-            KeyCode::Home | KeyCode::Char('g') => self.code_selected = 0,
-            KeyCode::End | KeyCode::Char('G') => self.code_selected = last,
+            KeyCode::Home | KeyCode::Char('g') => {
+                self.code_selected = 0;
+                self.code_scroll = 0;
+            }
+            KeyCode::End | KeyCode::Char('G') => {
+                self.code_selected = last;
+                self.code_scroll = 0;
+            }
             KeyCode::PageDown | KeyCode::Char(' ') => self.code_scroll += 5,
             KeyCode::PageUp => self.code_scroll = self.code_scroll.saturating_sub(5),
             _ => return Vec::new(),
@@ -282,9 +299,10 @@ impl Model {
         let a = areas(screen, self.composer.lines().len());
         let at = Position::new(column, row);
         if a.conversation.contains(at) {
+            let max = self.conversation.max;
             let back = &mut self.conversation.back;
             *back = if up {
-                *back + 3
+                (*back + 3).min(max)
             } else {
                 back.saturating_sub(3)
             };

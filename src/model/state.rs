@@ -144,6 +144,8 @@ pub struct FileEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Scroll {
     pub back: usize,
+    /// The largest useful `back`, as the last frame measured it.
+    pub max: usize,
 }
 
 #[derive(Debug, Clone)]

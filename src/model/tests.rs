@@ -625,8 +625,14 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
             modifiers: KeyModifiers::NONE,
         })
     };
+    m.handle(AppEvent::Measured {
+        conversation_max_back: 4,
+    });
     m.handle(wheel(MouseEventKind::ScrollUp, 5, 5));
     assert_eq!(m.conversation.back, 3);
+    m.handle(wheel(MouseEventKind::ScrollUp, 5, 5));
+    assert_eq!(m.conversation.back, 4, "clamped to what the frame measured");
+    m.handle(wheel(MouseEventKind::ScrollDown, 5, 5));
     m.handle(wheel(MouseEventKind::ScrollDown, 5, 5));
     assert_eq!(m.conversation.back, 0);
     // Wide layout: the code pane is on the right, at the top.

@@ -75,14 +75,7 @@ mod tests {
     use crate::session::types::Role;
 
     fn message(role: Role, content: Vec<Value>, state: MessageState) -> StoredMessage {
-        StoredMessage {
-            seq: 0,
-            role,
-            content,
-            state,
-            usage: None,
-            created_at: String::new(),
-        }
+        StoredMessage::unsaved(role, content, state)
     }
 
     #[test]

@@ -43,6 +43,20 @@ pub struct StoredMessage {
     pub created_at: String,
 }
 
+impl StoredMessage {
+    /// A message not (yet) in the store, to run through the same rules as stored ones.
+    pub fn unsaved(role: Role, content: Vec<Value>, state: MessageState) -> StoredMessage {
+        StoredMessage {
+            seq: 0,
+            role,
+            content,
+            state,
+            usage: None,
+            created_at: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileOrigin {

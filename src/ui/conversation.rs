@@ -57,6 +57,7 @@ fn window(cache: &Cache, top: usize, height: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// Draws the pane; returns how far it could scroll up (lines above the view at the top).
 pub(super) fn draw(
     model: &Model,
     cache: &mut Cache,
@@ -64,14 +65,15 @@ pub(super) fn draw(
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
-) {
+) -> usize {
     let inner = Block::bordered().inner(area);
     let height = inner.height as usize;
     cache.update(&model.turns, inner.width, files, |turn| {
         lay_out(turn, files, inner.width as usize, theme)
     });
     let total = total_height(cache);
-    let back = model.conversation.back.min(total.saturating_sub(height));
+    let max_back = total.saturating_sub(height);
+    let back = model.conversation.back.min(max_back);
     let top = total.saturating_sub(height + back);
     let title = model
         .session_name
@@ -92,6 +94,7 @@ pub(super) fn draw(
         window(cache, top, height)
     };
     frame.render_widget(Paragraph::new(lines), inner);
+    max_back
 }
 
 fn empty_hint(model: &Model, theme: &Theme) -> Vec<Line<'static>> {

@@ -35,6 +35,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 pub struct RenderCache {
     conversation: conversation::Cache,
     code: code::Cache,
+    conversation_max_back: usize,
 }
 
 impl RenderCache {
@@ -42,6 +43,11 @@ impl RenderCache {
     /// this cache was made. A frame after an unchanged one adds 0.
     pub fn layouts(&self) -> u64 {
         self.conversation.layouts + self.code.layouts()
+    }
+
+    /// How far the conversation could scroll up in the last frame.
+    pub fn conversation_max_back(&self) -> usize {
+        self.conversation_max_back
     }
 }
 
@@ -53,7 +59,7 @@ pub fn render(model: &Model, cache: &mut RenderCache, theme: &Theme, frame: &mut
     }
     let panes = areas(area, model.composer.lines().len());
     let files = Files::new(&model.files);
-    conversation::draw(
+    cache.conversation_max_back = conversation::draw(
         model,
         &mut cache.conversation,
         &files,
