@@ -12,7 +12,8 @@ fn use_block(id: &str, name: &str, input: Value) -> Value {
     json!({"type": "server_tool_use", "id": id, "name": name, "input": input})
 }
 
-fn result(id: &str, stdout: &str, stderr: &str, code: i64, files: &[&str]) -> Value {
+/// A bash result block for run `id`, with the given output files.
+pub(crate) fn result(id: &str, stdout: &str, stderr: &str, code: i64, files: &[&str]) -> Value {
     let outputs: Vec<Value> = files
         .iter()
         .map(|f| json!({"type": "bash_code_execution_output", "file_id": f}))

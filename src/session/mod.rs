@@ -5,7 +5,7 @@ pub mod actor;
 pub mod export_ipynb;
 pub mod export_md;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod history;
 mod naming;
 mod schema;

@@ -9,6 +9,7 @@ use crate::model::state::{
 };
 use crate::model::stream::Container;
 use crate::model::usage::Usage;
+use crate::session::fixture::result;
 use crate::session::types::{FileOrigin, FileRecord, MessageState};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -146,16 +147,6 @@ fn bash(id: &str, command: &str) -> Value {
     json!({"type": "server_tool_use", "id": id, "name": "bash_code_execution", "input": {"command": command}})
 }
 
-fn bash_result(id: &str, stdout: &str, stderr: &str, code: i64, files: &[&str]) -> Value {
-    let outputs: Vec<Value> = files
-        .iter()
-        .map(|f| json!({"type": "bash_code_execution_output", "file_id": f}))
-        .collect();
-    json!({"type": "bash_code_execution_tool_result", "tool_use_id": id, "content": {
-        "type": "bash_code_execution_result", "stdout": stdout, "stderr": stderr,
-        "return_code": code, "content": outputs}})
-}
-
 fn text_block(text: &str) -> Value {
     json!({"type": "text", "text": text})
 }
@@ -208,14 +199,14 @@ fn code_cards_with_stderr_and_a_failed_exit() {
     let blocks = [
         text_block("Let me compute churn by tenure."),
         bash("srvtoolu_a", "python3 churn.py --by tenure"),
-        bash_result("srvtoolu_a", &stdout, "", 0, &[]),
+        result("srvtoolu_a", &stdout, "", 0, &[]),
         bash(
             "srvtoolu_b",
             "python3 -c \"import pandas as pd\ndf = pd.read_csv('customers.csv')\nprint(df['Tenure'].mean())\"",
         ),
-        bash_result("srvtoolu_b", "", traceback, 1, &[]),
+        result("srvtoolu_b", "", traceback, 1, &[]),
         bash("srvtoolu_c", "python3 plot.py"),
-        bash_result("srvtoolu_c", "saved churn.png\n", "", 0, &["file_011PNG"]),
+        result("srvtoolu_c", "saved churn.png\n", "", 0, &["file_011PNG"]),
         json!({"type": "server_tool_use", "id": "srvtoolu_d", "name": "text_editor_code_execution",
                "input": {"command": "view", "path": "/tmp/missing.py"}}),
         json!({"type": "text_editor_code_execution_tool_result", "tool_use_id": "srvtoolu_d",
@@ -366,7 +357,7 @@ fn finished_turn(m: &mut Model, i: usize) {
         assistant: vec![
             text_block(&format!("Looking at turn {i}.\n\nTenure stands out.")),
             bash(&run, "python3 stats.py"),
-            bash_result(&run, "count 240\nmean 3.5\n", "", 0, &[]),
+            result(&run, "count 240\nmean 3.5\n", "", 0, &[]),
             text_block("Month-to-month contracts churn most."),
         ],
         state: AnswerState::Done(MessageState::Complete),
@@ -437,7 +428,7 @@ fn control_sequences_never_reach_the_buffer() {
     let blocks = [
         text_block(evil),
         bash("srvtoolu_e", evil),
-        bash_result("srvtoolu_e", evil, evil, 1, &["file_evil"]),
+        result("srvtoolu_e", evil, evil, 1, &["file_evil"]),
         json!({"type": evil, "text": evil}),
     ];
     answer(&mut m, turn, &blocks, MessageState::Failed(evil.into()));
@@ -487,7 +478,7 @@ fn the_selected_card_scrolls_under_its_header() {
     let stdout: String = (1..=30).map(|i| format!("row {i}\n")).collect();
     let blocks = [
         bash("srvtoolu_a", "python3 describe.py"),
-        bash_result("srvtoolu_a", &stdout, "", 0, &[]),
+        result("srvtoolu_a", &stdout, "", 0, &[]),
     ];
     answer(&mut m, turn, &blocks, MessageState::Complete);
     m.code_scroll = 1_000;

@@ -1,0 +1,266 @@
+//! Reducer tests of attaching files (prompt, completion, paste, uploads) and the files panel.
+
+use super::*;
+
+#[test]
+fn an_attachment_uploads_at_once_and_rides_with_the_next_message() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/data/sales.csv");
+    assert_eq!(m.overlay, None);
+    assert_eq!(m.files[0].name, "sales.csv");
+    assert!(m.files[0].pending);
+    m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Progress {
+            done: 37,
+            total: 100,
+        },
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Uploading {
+            done: 37,
+            total: 100
+        }
+    );
+    // Sending now waits for the upload…
+    type_text(&mut m, "what drives churn?");
+    let effects = m.handle(key(KeyCode::Enter));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert_eq!(m.state, TurnState::Uploading);
+    // …and goes when it is done, with its container_upload block.
+    let effects = m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Done(record("file_up", "sales.csv", FileOrigin::Uploaded)),
+    });
+    let start = start_of(&effects);
+    let user = &start.request.messages.last().unwrap()["content"];
+    assert_eq!(
+        user[1],
+        json!({"type": "container_upload", "file_id": "file_up"})
+    );
+    assert_eq!(start.new_files[0].id, "file_up");
+    assert!(!m.files[0].pending);
+    // The next turn re-attaches it only if the container must be replaced.
+    let turn = start.turn;
+    finish(&mut m, turn, vec![json!({"type": "text", "text": "ok"})]);
+    type_text(&mut m, "and by contract?");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(
+        start.reattach,
+        vec![json!({"type": "container_upload", "file_id": "file_up"})]
+    );
+    assert_eq!(
+        start.request.messages.last().unwrap()["content"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_failed_upload_keeps_the_queued_message_in_the_composer() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/data/big.csv");
+    type_text(&mut m, "summarise");
+    m.handle(key(KeyCode::Enter));
+    let effects = m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Failed("413 too large".into()),
+    });
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert_eq!(m.composer_text(), "summarise");
+    assert!(matches!(m.state, TurnState::Failed(_)));
+    assert!(matches!(&m.files[0].state, FileState::Failed(why) if why.contains("413")));
+}
+
+#[test]
+fn the_attach_prompt_reports_bad_paths_inline_and_ignores_stale_answers() {
+    let mut m = model(Access::Key);
+    m.handle(ctrl('o'));
+    type_text(&mut m, "nope.csv");
+    m.handle(key(KeyCode::Enter));
+    m.handle(AppEvent::AttachChecked {
+        input: "nope.csv".into(),
+        result: Err("nope.csv: no such file".into()),
+    });
+    let Some(Overlay::Attach(prompt)) = &m.overlay else {
+        panic!("the prompt stays open")
+    };
+    assert_eq!(prompt.error.as_deref(), Some("nope.csv: no such file"));
+    // An answer about an input that has since changed is dropped.
+    m.handle(key(KeyCode::Backspace));
+    assert!(
+        m.handle(AppEvent::AttachChecked {
+            input: "nope.csv".into(),
+            result: Ok((PathBuf::from("nope.csv"), 1)),
+        })
+        .is_empty()
+    );
+    assert!(m.files.is_empty());
+    m.handle(key(KeyCode::Esc));
+    assert_eq!(m.overlay, None);
+}
+
+#[test]
+fn tab_completes_a_single_match_and_lists_several() {
+    let mut m = model(Access::Key);
+    m.handle(ctrl('o'));
+    type_text(&mut m, "~/da");
+    assert_eq!(
+        m.handle(key(KeyCode::Tab)),
+        vec![Effect::Complete {
+            input: "~/da".into()
+        }]
+    );
+    m.handle(AppEvent::Completions {
+        input: "~/da".into(),
+        candidates: vec!["~/data/".into()],
+    });
+    m.handle(AppEvent::Completions {
+        input: "~/data/".into(),
+        candidates: vec!["~/data/sales.csv".into(), "~/data/sales.json".into()],
+    });
+    let Some(Overlay::Attach(prompt)) = &m.overlay else {
+        panic!()
+    };
+    assert_eq!(prompt.input, "~/data/sales.");
+    assert_eq!(prompt.candidates.len(), 2);
+    // Stale: completions for an older input change nothing.
+    assert!(
+        m.handle(AppEvent::Completions {
+            input: "~/d".into(),
+            candidates: vec!["~/docs/".into()],
+        })
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_pasted_file_path_offers_to_attach_it() {
+    let mut m = model(Access::Key);
+    assert_eq!(
+        m.handle(AppEvent::Paste("/tmp/sales.csv".into())),
+        vec![Effect::ProbePaste("/tmp/sales.csv".into())]
+    );
+    m.handle(AppEvent::PasteProbed {
+        text: "/tmp/sales.csv".into(),
+        file: Some(PathBuf::from("/tmp/sales.csv")),
+    });
+    assert!(matches!(
+        m.overlay,
+        Some(Overlay::ConfirmPasteAttach { .. })
+    ));
+    let effects = m.handle(key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::CheckAttach {
+        input: "/tmp/sales.csv".into()
+    }));
+    // Plain text is typed in.
+    let mut m = model(Access::Key);
+    m.handle(AppEvent::PasteProbed {
+        text: "hello".into(),
+        file: None,
+    });
+    assert_eq!(m.composer_text(), "hello");
+    // "n" pastes the path as text.
+    m.handle(AppEvent::PasteProbed {
+        text: " /x.csv".into(),
+        file: Some(PathBuf::from("/x.csv")),
+    });
+    m.handle(key(KeyCode::Char('n')));
+    assert_eq!(m.composer_text(), "hello /x.csv");
+}
+
+#[test]
+fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "plot");
+    finish(
+        &mut m,
+        turn,
+        vec![
+            json!({"type": "server_tool_use", "id": "t", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
+            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png"}]}}),
+        ],
+    );
+    m.handle(AppEvent::FileInfo {
+        file_id: "file_png".into(),
+        info: Ok(record("file_png", "chart.png", FileOrigin::Generated)),
+    });
+    while m.focus != Focus::Files {
+        m.handle(key(KeyCode::Tab));
+    }
+    // 'o' before downloading explains; 'd' downloads to the configured directory.
+    m.handle(key(KeyCode::Char('o')));
+    assert!(m.notice.as_deref().unwrap().contains("download"));
+    let effects = m.handle(key(KeyCode::Char('d')));
+    assert_eq!(
+        effects[0],
+        Effect::Download {
+            file_id: "file_png".into(),
+            dir: PathBuf::from("/downloads"),
+        }
+    );
+    m.handle(AppEvent::Download {
+        file_id: "file_png".into(),
+        progress: Transfer::Progress { done: 5, total: 10 },
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Downloading { done: 5, total: 10 }
+    );
+    m.handle(AppEvent::Download {
+        file_id: "file_png".into(),
+        progress: Transfer::Done(PathBuf::from("/downloads/chart (1).png")),
+    });
+    assert_eq!(
+        m.files[0].state,
+        FileState::Local(PathBuf::from("/downloads/chart (1).png"))
+    );
+    assert_eq!(
+        m.handle(key(KeyCode::Char('o'))),
+        vec![Effect::OpenPath(PathBuf::from("/downloads/chart (1).png"))]
+    );
+    assert!(
+        m.handle(key(KeyCode::Char('y')))
+            .contains(&Effect::Copy("file_png".into()))
+    );
+    // x asks first; anything but y keeps the file.
+    m.handle(key(KeyCode::Char('x')));
+    assert!(matches!(m.overlay, Some(Overlay::ConfirmDelete { .. })));
+    m.handle(key(KeyCode::Char('n')));
+    assert_eq!(m.overlay, None);
+    m.handle(key(KeyCode::Char('x')));
+    let effects = m.handle(key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::Delete {
+        file_id: "file_png".into()
+    }));
+    m.handle(AppEvent::Deleted {
+        file_id: "file_png".into(),
+        result: Ok(()),
+    });
+    assert_eq!(m.files[0].state, FileState::Deleted);
+}
+
+#[test]
+fn uploads_are_not_downloadable_and_say_so() {
+    let mut m = model(Access::Key);
+    let a = attach(&mut m, "/d/x.csv");
+    m.handle(AppEvent::Upload {
+        attach: a,
+        progress: Transfer::Done(record("file_x", "x.csv", FileOrigin::Uploaded)),
+    });
+    while m.focus != Focus::Files {
+        m.handle(key(KeyCode::Tab));
+    }
+    let effects = m.handle(key(KeyCode::Char('d')));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Download { .. })));
+    assert!(
+        m.notice
+            .as_deref()
+            .unwrap()
+            .contains("cannot be downloaded")
+    );
+}
