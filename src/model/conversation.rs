@@ -5,7 +5,6 @@
 //! drifts from what is stored. Events of a turn that is no longer streaming (cancelled, or
 //! from an earlier run) are dropped.
 
-use super::execution::executions;
 use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
 use crate::effect::{Effect, TurnStart};
 use crate::event::{TurnChange, TurnEnd};
@@ -296,15 +295,6 @@ impl Model {
         let turn = self.turns.iter().rev().find(|t| !t.assistant.is_empty())?;
         let text = crate::headless::answer_text(&turn.assistant);
         (!text.is_empty()).then_some(text)
-    }
-
-    /// Every code run of the session, in order, with the index of its turn.
-    pub fn all_executions(&self) -> Vec<(usize, super::execution::Execution)> {
-        self.turns
-            .iter()
-            .enumerate()
-            .flat_map(|(i, t)| executions(&t.assistant).into_iter().map(move |e| (i, e)))
-            .collect()
     }
 }
 
