@@ -22,6 +22,7 @@ pub mod logging;
 pub mod mock;
 pub mod model;
 pub mod paths;
+pub mod preview;
 pub mod progress;
 pub mod render;
 pub mod secret;
