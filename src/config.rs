@@ -8,6 +8,7 @@
 
 use crate::error::CliError;
 use crate::keymap::Keymap;
+use crate::preview::graphics::Graphics;
 use crate::theme::Theme;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -38,6 +39,8 @@ pub struct Config {
     pub download_dir: Option<PathBuf>,
     /// Colour theme: "ansi", "dark", "light", "high-contrast", or the path of a TOML theme file.
     pub theme: String,
+    /// How pictures are drawn: "auto" (ask the terminal), "kitty", "iterm2", "sixel", "halfblocks".
+    pub graphics: Graphics,
     /// TUI keybinding overrides, action name (see [`Action::name`]) to key spec ("ctrl-o").
     pub keys: BTreeMap<String, String>,
 }
@@ -55,6 +58,7 @@ impl Default for Config {
             read_timeout_secs: 600,
             download_dir: None,
             theme: "ansi".to_string(),
+            graphics: Graphics::Auto,
             keys: BTreeMap::new(),
         }
     }

@@ -40,6 +40,11 @@ pub enum Effect {
     Delete {
         file_id: String,
     },
+    /// Build the preview of the file at `path` off the UI task.
+    Preview {
+        key: String,
+        path: PathBuf,
+    },
     /// Record a file of the session in the store.
     PersistFile {
         session: String,

@@ -6,10 +6,13 @@
 
 use crate::model::stream::Container;
 use crate::model::usage::Usage;
+use crate::preview::Preview;
 use crate::session::types::{FileRecord, MessageState, Session};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use ratatui_image::thread::ResizeResponse;
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppEvent {
@@ -37,6 +40,13 @@ pub enum AppEvent {
         file_id: String,
         progress: Transfer<PathBuf>,
     },
+    /// A preview was built (or could not be) for the file with this key.
+    Previewed {
+        key: String,
+        result: Result<Arc<Preview>, PreviewFailure>,
+    },
+    /// A picture was fitted to its pane off the UI task; it belongs to the render cache.
+    PictureResized(Resized),
     /// Metadata of a generated file, fetched by id (its name, size and type).
     FileInfo {
         file_id: String,
@@ -118,4 +128,37 @@ pub struct TurnEnd {
     pub usage: Usage,
     pub container: Option<Container>,
     pub stop_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewFailure {
+    /// The local copy is not there (moved or deleted since it was saved).
+    Missing,
+    Failed(String),
+}
+
+/// A picture re-encoded for a new pane size. Opaque: only the render cache takes it, once.
+#[derive(Clone)]
+pub struct Resized(Arc<Mutex<Option<ResizeResponse>>>);
+
+impl Resized {
+    pub fn new(response: ResizeResponse) -> Resized {
+        Resized(Arc::new(Mutex::new(Some(response))))
+    }
+
+    pub fn take(&self) -> Option<ResizeResponse> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+impl PartialEq for Resized {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Resized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Resized")
+    }
 }

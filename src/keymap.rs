@@ -26,6 +26,7 @@ pub enum Action {
     Open,
     CopyId,
     Delete,
+    Preview,
 }
 
 /// Where an action's keys are listened to.
@@ -39,7 +40,7 @@ pub enum Context {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::Quit,
         Action::Interrupt,
         Action::Help,
@@ -56,6 +57,7 @@ impl Action {
         Action::Open,
         Action::CopyId,
         Action::Delete,
+        Action::Preview,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -77,6 +79,7 @@ impl Action {
             Action::Open => "open",
             Action::CopyId => "copy_id",
             Action::Delete => "delete",
+            Action::Preview => "preview",
         }
     }
 
@@ -98,13 +101,16 @@ impl Action {
             Action::Open => "open the selected file",
             Action::CopyId => "copy the selected file's id",
             Action::Delete => "delete the selected file from the API",
+            Action::Preview => "preview the selected file / close it",
         }
     }
 
     pub fn context(self) -> Context {
         match self {
             Action::Send | Action::Newline | Action::Editor => Context::Composer,
-            Action::Download | Action::Open | Action::CopyId | Action::Delete => Context::Files,
+            Action::Download | Action::Open | Action::CopyId | Action::Delete | Action::Preview => {
+                Context::Files
+            }
             _ => Context::Anywhere,
         }
     }
@@ -165,6 +171,7 @@ impl Default for Keymap {
                 bind(Char('o'), none, Action::Open),
                 bind(Char('y'), none, Action::CopyId),
                 bind(Char('x'), none, Action::Delete),
+                bind(Char('p'), none, Action::Preview),
             ],
         }
     }

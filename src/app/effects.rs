@@ -10,10 +10,13 @@ use crate::api::Client;
 use crate::config::Config;
 use crate::context::{build_client, demo_key};
 use crate::effect::Effect;
-use crate::event::AppEvent;
+use crate::event::{AppEvent, PreviewFailure};
 use crate::mock::{MockOptions, MockServer, Pace};
+use crate::preview;
 use crate::session::actor::SessionManager;
+use crate::theme::Theme;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -26,6 +29,8 @@ pub struct Runner {
     turns: HashMap<u64, CancellationToken>,
     /// The demo server, when the app talks to it; lives as long as the runner.
     demo: Option<MockServer>,
+    /// Text previews are highlighted in the app's theme.
+    theme: Arc<Theme>,
 }
 
 impl Runner {
@@ -40,9 +45,10 @@ impl Runner {
             tx,
             client,
             sessions,
-            config,
             turns: HashMap::new(),
             demo,
+            theme: Arc::new(Theme::from_env(&config.theme).unwrap_or_else(|_| Theme::ansi())),
+            config,
         }
     }
 
@@ -146,6 +152,19 @@ impl Runner {
                             path.display()
                         )));
                     }
+                });
+            }
+            Effect::Preview { key, path } => {
+                let theme = self.theme.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = if path.exists() {
+                        preview::build(&path, &theme)
+                            .map(Arc::new)
+                            .map_err(PreviewFailure::Failed)
+                    } else {
+                        Err(PreviewFailure::Missing)
+                    };
+                    let _ = tx.send(AppEvent::Previewed { key, result });
                 });
             }
             Effect::StartDemo => self.start_demo().await,

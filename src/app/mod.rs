@@ -18,16 +18,17 @@ use crate::config::Config;
 use crate::context::{base_url, build_client, resolve_key};
 use crate::effect::Effect;
 use crate::error::CliError;
-use crate::event::AppEvent;
+use crate::event::{AppEvent, Resized};
 use crate::keymap::Keymap;
 use crate::mock::{MockOptions, MockServer, Pace};
 use crate::model::Model;
 use crate::model::state::{Access, Settings};
+use crate::preview::graphics::Graphics;
 use crate::session::actor::SessionManager;
 use crate::theme::Theme;
 use crate::tui::scheduler::{FRAME_INTERVAL, FrameScheduler};
 use crate::tui::terminal::{self, TerminalGuard};
-use crate::ui::{self, RenderCache};
+use crate::ui::{self, RenderCache, picture};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -77,10 +78,23 @@ impl<B: Backend> App<B> {
         rx: UnboundedReceiver<AppEvent>,
         host: Host,
     ) -> App<B> {
+        let mut cache = RenderCache::default();
+        if let Some(requests) = cache.pictures.take_requests() {
+            let tx = runner.tx.clone();
+            let started = picture::spawn_worker(requests, move |result| {
+                let _ = tx.send(match result {
+                    Ok(response) => AppEvent::PictureResized(Resized::new(response)),
+                    Err(why) => AppEvent::Notice(format!("cannot draw the picture: {why}")),
+                });
+            });
+            if let Err(e) = started {
+                tracing::warn!("no picture worker: {e}");
+            }
+        }
         App {
             model,
             terminal,
-            cache: RenderCache::default(),
+            cache,
             theme,
             runner,
             scheduler: FrameScheduler::new(FRAME_INTERVAL),
@@ -91,6 +105,12 @@ impl<B: Backend> App<B> {
 
     /// Handles one event and runs its effects.
     pub async fn dispatch(&mut self, event: AppEvent) {
+        if let AppEvent::PictureResized(resized) = &event
+            && let Some(response) = resized.take()
+            && !self.cache.pictures.resized(response)
+        {
+            return;
+        }
         for effect in self.model.handle(event) {
             match effect {
                 Effect::Redraw => self.scheduler.request(),
@@ -233,12 +253,15 @@ pub struct Prepared {
     pub runner: Runner,
     pub rx: UnboundedReceiver<AppEvent>,
     pub theme: Theme,
+    /// How the config says to draw pictures.
+    pub graphics: Graphics,
 }
 
 /// Builds the app's state from the command line: config, key or demo, session to resume.
 pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
     let config = Config::load(cli.common.config.as_deref())?;
     let theme = Theme::from_env(&config.theme).map_err(CliError::Usage)?;
+    let graphics = config.graphics;
     let keymap = Keymap::default()
         .with_overrides(&config.keys)
         .map_err(CliError::Usage)?;
@@ -300,6 +323,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         runner,
         rx,
         theme,
+        graphics,
     })
 }
 
@@ -316,6 +340,7 @@ pub async fn launch(cli: &Cli) -> Result<(), CliError> {
     let prepared = prepare(cli).await?;
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| CliError::Failed(format!("cannot set up the terminal: {e}")))?;
+    let picker = crate::preview::graphics::picker(prepared.graphics);
     let mut app = App::new(
         prepared.model,
         terminal,
@@ -324,6 +349,7 @@ pub async fn launch(cli: &Cli) -> Result<(), CliError> {
         prepared.rx,
         Host::Terminal,
     );
+    app.cache.pictures.set_picker(picker);
     app.scheduler.request();
     let mut input = terminal_events();
     let result = app.run_until(&mut input, |_| false).await;

@@ -298,7 +298,7 @@ impl Model {
     }
 }
 
-fn count_uses(blocks: &[Value]) -> usize {
+pub(super) fn count_uses(blocks: &[Value]) -> usize {
     blocks
         .iter()
         .filter(|b| {

@@ -125,11 +125,13 @@ impl Model {
                         file: record,
                     });
                 }
+                effects.extend(self.preview_after_download(file_id, Ok(&path)));
             }
             Transfer::Failed(why) => {
                 let notice = format!("download of {} failed: {why}", entry.name);
-                entry.state = FileState::Failed(why);
+                entry.state = FileState::Failed(why.clone());
                 self.notice = Some(notice);
+                effects.extend(self.preview_after_download(file_id, Err(&why)));
             }
         }
         effects

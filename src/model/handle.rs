@@ -58,6 +58,8 @@ impl Model {
             AppEvent::Download { file_id, progress } => self.download_event(&file_id, progress),
             AppEvent::FileInfo { file_id, info } => self.file_info(&file_id, info),
             AppEvent::Deleted { file_id, result } => self.deleted(&file_id, result),
+            AppEvent::Previewed { key, result } => self.previewed(&key, result),
+            AppEvent::PictureResized(_) => vec![Effect::Redraw],
             AppEvent::AttachChecked { input, result } => self.attach_checked(&input, result),
             AppEvent::Completions { input, candidates } => self.completions(&input, candidates),
             AppEvent::PasteProbed { text, file } => self.paste_probed(text, file),
@@ -166,6 +168,7 @@ impl Model {
             Action::Open => self.open_selected(),
             Action::CopyId => self.copy_selected_id(),
             Action::Delete => self.ask_delete_selected(),
+            Action::Preview => self.toggle_preview_selected(),
             Action::Quit | Action::Interrupt => return None,
         };
         Some(effects)
@@ -227,7 +230,7 @@ impl Model {
 
     fn conversation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let screen = Rect::new(0, 0, self.size.0, self.size.1);
-        let pane = areas(screen, self.composer.lines().len()).conversation;
+        let pane = areas(screen, self.composer.lines().len(), self.preview.is_some()).conversation;
         let page = (pane.height.saturating_sub(3)).max(1) as usize;
         let max = self.conversation.max;
         let back = &mut self.conversation.back;
@@ -239,6 +242,9 @@ impl Model {
             KeyCode::Home | KeyCode::Char('g') => *back = max,
             KeyCode::End | KeyCode::Char('G') => *back = 0,
             KeyCode::Enter if self.exec_count > 0 => {
+                if let Some(effects) = self.preview_run_output() {
+                    return effects;
+                }
                 self.focus = Focus::Code;
             }
             _ => return Vec::new(),
@@ -267,6 +273,7 @@ impl Model {
             }
             KeyCode::PageDown | KeyCode::Char(' ') => self.code_scroll += 5,
             KeyCode::PageUp => self.code_scroll = self.code_scroll.saturating_sub(5),
+            KeyCode::Enter => return self.preview_run_output().unwrap_or_default(),
             _ => return Vec::new(),
         }
         vec![Effect::Redraw]
@@ -281,6 +288,11 @@ impl Model {
             KeyCode::Down | KeyCode::Char('j') => {
                 self.files_selected = (self.files_selected + 1).min(last)
             }
+            KeyCode::PageDown | KeyCode::Char(' ') => return self.scroll_preview(10),
+            KeyCode::PageUp => return self.scroll_preview(-10),
+            KeyCode::Esc if self.preview.is_some() => return self.close_preview(),
+            KeyCode::Left | KeyCode::Char('h') => return self.scroll_preview_columns(-1),
+            KeyCode::Right | KeyCode::Char('l') => return self.scroll_preview_columns(1),
             _ => return Vec::new(),
         }
         vec![Effect::Redraw]
@@ -296,7 +308,7 @@ impl Model {
             return Vec::new();
         }
         let screen = Rect::new(0, 0, self.size.0, self.size.1);
-        let a = areas(screen, self.composer.lines().len());
+        let a = areas(screen, self.composer.lines().len(), self.preview.is_some());
         let at = Position::new(column, row);
         if a.conversation.contains(at) {
             let max = self.conversation.max;
@@ -312,6 +324,8 @@ impl Model {
             } else {
                 self.code_scroll + 3
             };
+        } else if a.files.contains(at) && self.preview.is_some() {
+            return self.scroll_preview(if up { -3 } else { 3 });
         } else if a.files.contains(at) {
             self.files_selected = if up {
                 self.files_selected.saturating_sub(1)

@@ -22,8 +22,9 @@ pub fn too_small(width: u16, height: u16) -> bool {
     width < MIN_WIDTH || height < MIN_HEIGHT
 }
 
-/// The panes for a screen of `area`, with a composer showing `composer_lines` lines of text.
-pub fn areas(area: Rect, composer_lines: usize) -> Areas {
+/// The panes for a screen of `area`, with a composer showing `composer_lines` lines of text;
+/// while a preview is open the files pane takes most of the side, to show it.
+pub fn areas(area: Rect, composer_lines: usize, previewing: bool) -> Areas {
     let composer_height = (composer_lines.clamp(1, 6) as u16) + 2;
     let [main, composer, status] = Layout::vertical([
         Constraint::Min(5),
@@ -37,8 +38,12 @@ pub fn areas(area: Rect, composer_lines: usize) -> Areas {
             .areas(main);
         (c, s)
     } else {
-        let [c, s] =
-            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
+        let conversation = if previewing { 35 } else { 55 };
+        let [c, s] = Layout::vertical([
+            Constraint::Percentage(conversation),
+            Constraint::Percentage(100 - conversation),
+        ])
+        .areas(main);
         (c, s)
     };
     let direction = if wide {
@@ -48,7 +53,11 @@ pub fn areas(area: Rect, composer_lines: usize) -> Areas {
     };
     let [code, files] = Layout::default()
         .direction(direction)
-        .constraints([Constraint::Percentage(60), Constraint::Percentage(40)])
+        .constraints(if previewing {
+            [Constraint::Percentage(30), Constraint::Percentage(70)]
+        } else {
+            [Constraint::Percentage(60), Constraint::Percentage(40)]
+        })
         .areas(side);
     Areas {
         conversation,
@@ -66,7 +75,7 @@ mod tests {
     #[test]
     fn panes_tile_the_screen_without_overlap() {
         for (w, h) in [(60, 15), (80, 24), (120, 40), (160, 48), (250, 70)] {
-            let a = areas(Rect::new(0, 0, w, h), 3);
+            let a = areas(Rect::new(0, 0, w, h), 3, w % 2 == 0);
             let panes = [a.conversation, a.code, a.files, a.composer, a.status];
             let total: u32 = panes.iter().map(|r| r.area()).sum();
             assert_eq!(total, w as u32 * h as u32, "{w}x{h}");
@@ -80,9 +89,23 @@ mod tests {
 
     #[test]
     fn wide_screens_put_code_beside_the_conversation() {
-        let a = areas(Rect::new(0, 0, 160, 48), 1);
+        let a = areas(Rect::new(0, 0, 160, 48), 1, false);
         assert!(a.code.x > a.conversation.x);
-        let a = areas(Rect::new(0, 0, 80, 24), 1);
+        let a = areas(Rect::new(0, 0, 80, 24), 1, false);
         assert!(a.code.y > a.conversation.y);
+    }
+
+    #[test]
+    fn a_preview_gives_the_files_pane_most_of_the_side() {
+        for (w, h) in [(160, 48), (80, 24)] {
+            let plain = areas(Rect::new(0, 0, w, h), 1, false);
+            let previewing = areas(Rect::new(0, 0, w, h), 1, true);
+            assert!(
+                previewing.files.area() * 3 > plain.files.area() * 5,
+                "{w}x{h}"
+            );
+            assert!(previewing.files.area() > previewing.code.area());
+            assert!(previewing.conversation.area() <= plain.conversation.area());
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod execution;
 mod files;
 mod handle;
 pub mod layout;
+mod preview;
 pub mod state;
 pub mod stream;
 pub mod usage;

@@ -8,10 +8,12 @@
 use super::stream::Container;
 use super::usage::Usage;
 use crate::keymap::Keymap;
+use crate::preview::Preview;
 use crate::session::types::{FileOrigin, MessageState};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tui_textarea::TextArea;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,12 +189,36 @@ pub struct Model {
     /// Number of executions in the session, kept in step with the turns.
     pub exec_count: usize,
     pub files_selected: usize,
+    pub preview: Option<PreviewPane>,
     pub notice: Option<String>,
     /// Ctrl-C was pressed once; a second press quits.
     pub interrupt_armed: bool,
     pub size: (u16, u16),
     pub quit: bool,
     pub next_id: u64,
+}
+
+/// The preview shown in the files pane, of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewPane {
+    /// The file's id, or for an attachment still uploading its local path.
+    pub key: String,
+    pub name: String,
+    pub content: PreviewContent,
+    /// Rows (of a table or text) scrolled past.
+    pub scroll: usize,
+    /// Table columns scrolled past.
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviewContent {
+    /// Fetching the file first (no local copy, or it was removed).
+    Downloading,
+    /// Reading and decoding the local copy.
+    Building,
+    Ready(Arc<Preview>),
+    Failed(String),
 }
 
 /// Whether an API key (or the demo) is available when the app starts.
@@ -230,6 +256,7 @@ impl Model {
             code_scroll: 0,
             exec_count: 0,
             files_selected: 0,
+            preview: None,
             notice: None,
             interrupt_armed: false,
             size: (80, 24),

@@ -25,7 +25,10 @@ pub enum Preview {
     Table(TablePreview),
     Text(TextPreview),
     /// Neither picture, table nor text: what the file is and how big.
-    Other { kind: String, bytes: u64 },
+    Other {
+        kind: String,
+        bytes: u64,
+    },
 }
 
 /// Builds the preview of the file at `path`.

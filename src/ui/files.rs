@@ -7,10 +7,13 @@
 
 use super::keys::first_key;
 use super::pane;
+use super::picture::Pictures;
+use super::preview;
 use super::text::{flat, str_width, tail, truncate};
 use crate::keymap::Action;
 use crate::model::Model;
-use crate::model::state::{FileEntry, FileState, Focus};
+use crate::model::state::{FileEntry, FileState, Focus, PreviewContent};
+use crate::preview::Preview;
 use crate::session::types::FileOrigin;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -19,11 +22,23 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-pub(super) fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub(super) fn draw(
+    model: &Model,
+    pictures: &mut Pictures,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let focused = model.focus == Focus::Files;
     let block = pane(Span::styled(" files ", theme.accent), focused, theme);
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    let showing_picture = model.preview.as_ref().is_some_and(|p| {
+        matches!(&p.content, PreviewContent::Ready(r) if matches!(r.as_ref(), Preview::Image(_)))
+    });
+    if !showing_picture {
+        pictures.clear();
+    }
     if model.files.is_empty() {
         let hint = match first_key(&model.settings.keymap, Action::Attach) {
             Some(key) => format!("{key} attaches a file."),
@@ -37,6 +52,18 @@ pub(super) fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) 
         let footer = Rect::new(inner.x, inner.bottom(), inner.width, 1);
         let hint = Line::styled(hint(model, inner.width as usize), theme.muted);
         frame.render_widget(Paragraph::new(hint), footer);
+    }
+    if let Some(shown) = &model.preview {
+        let list = (model.files.len() as u16 + 1).min((inner.height / 4).max(2));
+        let below = Rect::new(
+            inner.x,
+            inner.y + list,
+            inner.width,
+            inner.height.saturating_sub(list),
+        );
+        inner.height = list.min(inner.height);
+        let entry = model.files.iter().find(|f| f.preview_key() == shown.key);
+        preview::draw(shown, entry, pictures, theme, frame, below);
     }
     let rows_in_view = (inner.height as usize).saturating_sub(1).max(1);
     let selected = model.files_selected.min(model.files.len() - 1);
@@ -61,7 +88,13 @@ pub(super) fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) 
 /// "d download · o open · y copy id · x delete", in shorter words when that does not fit.
 fn hint(model: &Model, width: usize) -> String {
     let keymap = &model.settings.keymap;
+    let (preview, preview_brief) = if model.preview.is_some() {
+        ("close · PgUp/PgDn scroll", "close")
+    } else {
+        ("preview", "view")
+    };
     let actions = [
+        (Action::Preview, preview, preview_brief),
         (Action::Download, "download", "get"),
         (Action::Open, "open", "open"),
         (Action::CopyId, "copy id", "id"),
@@ -216,7 +249,7 @@ fn state_style(state: &FileState, theme: &Theme) -> Style {
 }
 
 /// "812 B", "1.2 KiB", "37 KiB", "4.0 MiB".
-fn human_size(bytes: u64) -> String {
+pub(super) fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     if bytes < 1024 {
         return format!("{bytes} B");

@@ -13,6 +13,10 @@ mod conversation;
 mod files;
 mod keys;
 mod overlay;
+pub mod picture;
+mod preview;
+#[cfg(test)]
+mod preview_tests;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -36,6 +40,8 @@ pub struct RenderCache {
     conversation: conversation::Cache,
     code: code::Cache,
     conversation_max_back: usize,
+    /// The previewed picture in the terminal's graphics protocol.
+    pub pictures: picture::Pictures,
 }
 
 impl RenderCache {
@@ -57,7 +63,7 @@ pub fn render(model: &Model, cache: &mut RenderCache, theme: &Theme, frame: &mut
         draw_too_small(theme, frame, area);
         return;
     }
-    let panes = areas(area, model.composer.lines().len());
+    let panes = areas(area, model.composer.lines().len(), model.preview.is_some());
     let files = Files::new(&model.files);
     cache.conversation_max_back = conversation::draw(
         model,
@@ -68,7 +74,7 @@ pub fn render(model: &Model, cache: &mut RenderCache, theme: &Theme, frame: &mut
         panes.conversation,
     );
     code::draw(model, &mut cache.code, &files, theme, frame, panes.code);
-    self::files::draw(model, theme, frame, panes.files);
+    self::files::draw(model, &mut cache.pictures, theme, frame, panes.files);
     composer::draw(model, theme, frame, panes.composer);
     status::draw(model, theme, frame, panes.status);
     if let Some(shown) = &model.overlay {

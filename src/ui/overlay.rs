@@ -121,7 +121,10 @@ fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
         ("↑/↓ j/k", "scroll, or move the selection"),
         ("PgUp/PgDn", "scroll a page"),
         ("Home/End g/G", "to the top / the bottom"),
-        ("Enter", "on the conversation: jump to its code"),
+        (
+            "Enter",
+            "on a code run: preview its plot, else show its code",
+        ),
         ("mouse wheel", "scroll the pane under the pointer"),
     ]
     .into_iter()
@@ -236,7 +239,7 @@ fn usage(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// 1234567 as "1,234,567".
-fn grouped(n: u64) -> String {
+pub(super) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

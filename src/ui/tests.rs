@@ -18,7 +18,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-fn settings() -> Settings {
+pub(super) fn settings() -> Settings {
     Settings {
         model: "claude-sonnet-4-5".into(),
         max_tokens: 8192,
@@ -30,13 +30,13 @@ fn settings() -> Settings {
     }
 }
 
-fn model() -> Model {
+pub(super) fn model() -> Model {
     Model::new(settings(), Access::Key, false)
 }
 
 /// The buffer as text, one line per row, trailing spaces trimmed; a wide character's
 /// second cell is skipped so the text reads as the terminal shows it.
-fn text(buffer: &Buffer) -> String {
+pub(super) fn text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buffer.area.height {
         let mut line = String::new();
@@ -56,7 +56,7 @@ fn text(buffer: &Buffer) -> String {
     out
 }
 
-fn draw(model: &Model, cache: &mut RenderCache, width: u16, height: u16) -> String {
+pub(super) fn draw(model: &Model, cache: &mut RenderCache, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| render(model, cache, &Theme::default(), frame))
@@ -74,7 +74,7 @@ fn snapshots(name: &str, model: &Model) {
     insta::assert_snapshot!(format!("{name}_160x48"), screen(model, 160, 48));
 }
 
-fn key(code: KeyCode) -> AppEvent {
+pub(super) fn key(code: KeyCode) -> AppEvent {
     AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 

@@ -2,6 +2,7 @@
 //! focus and overlays here; attachments and the files panel in `files`.
 
 mod files;
+mod preview;
 
 use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
 use crate::effect::Effect;
