@@ -111,6 +111,10 @@ pub enum FilesCommand {
         /// Destination file or directory (default: the file's own name in the current directory)
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
+        /// Then print a preview: a picture in coloured half-blocks, a table's first rows, a
+        /// text's first lines (not with --json)
+        #[arg(long)]
+        preview: bool,
     },
     /// Delete files
     Delete {

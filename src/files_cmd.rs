@@ -12,7 +12,10 @@ use crate::context::Context;
 use crate::download_name::DownloadTarget;
 use crate::error::CliError;
 use crate::files_view::{cell, details, table};
+use crate::preview;
 use crate::progress::Progress;
+use crate::theme::Theme;
+use ratatui::layout::Size;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,7 +31,11 @@ pub async fn run(ctx: &Context, command: FilesCommand) -> Result<(), CliError> {
             emit(ctx, &meta, || details(&meta))
         }
         FilesCommand::Upload { paths } => upload(ctx, &paths).await,
-        FilesCommand::Download { id, output } => download(ctx, &id, output).await,
+        FilesCommand::Download {
+            id,
+            output,
+            preview,
+        } => download(ctx, &id, output, preview).await,
         FilesCommand::Delete { ids } => delete(ctx, &ids).await,
     }
 }
@@ -98,7 +105,12 @@ struct Saved<'a> {
     path: String,
 }
 
-async fn download(ctx: &Context, id: &str, output: Option<PathBuf>) -> Result<(), CliError> {
+async fn download(
+    ctx: &Context,
+    id: &str,
+    output: Option<PathBuf>,
+    preview: bool,
+) -> Result<(), CliError> {
     let default_dir = ctx
         .config
         .download_dir()
@@ -118,8 +130,29 @@ async fn download(ctx: &Context, id: &str, output: Option<PathBuf>) -> Result<()
             path: path.display().to_string(),
         })
     } else {
-        print_line(&format!("saved → {}", cell(&path.display().to_string())))
+        print_line(&format!("saved → {}", cell(&path.display().to_string())))?;
+        if preview {
+            print_preview(&path).await?;
+        }
+        Ok(())
     }
+}
+
+/// Prints the preview of a saved file, fitted to the terminal (80×24 when not a terminal).
+async fn print_preview(path: &Path) -> Result<(), CliError> {
+    let size = ratatui::crossterm::terminal::size()
+        .map(|(w, h)| Size::new(w, h))
+        .unwrap_or(Size::new(80, 24));
+    let path = path.to_path_buf();
+    let theme = Theme::ansi();
+    let text = tokio::task::spawn_blocking(move || {
+        preview::build(&path, &theme).and_then(|p| preview::print::render(&p, size))
+    })
+    .await
+    .map_err(|e| CliError::Failed(format!("the preview stopped: {e}")))?
+    .map_err(|e| CliError::Failed(format!("no preview: {e}")))?;
+    write!(std::io::stdout().lock(), "{text}")
+        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
 }
 
 async fn delete(ctx: &Context, ids: &[String]) -> Result<(), CliError> {

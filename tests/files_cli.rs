@@ -156,6 +156,73 @@ fn a_generated_file_downloads_exactly_and_a_second_copy_is_numbered() {
 }
 
 #[test]
+fn download_with_preview_prints_the_picture_in_half_blocks() {
+    let seed_dir = tempfile::tempdir().unwrap();
+    let picture = image::RgbImage::from_fn(40, 20, |x, y| {
+        image::Rgb([(x * 6) as u8, (y * 12) as u8, 200])
+    });
+    picture.save(seed_dir.path().join("plot.png")).unwrap();
+    std::fs::write(seed_dir.path().join("data.csv"), "a,b\n1,x\n2,y\n").unwrap();
+    let env = Env::start(Some(json!({"seed_files": [
+        {"filename": "plot.png", "path": seed_dir.path().join("plot.png"), "downloadable": true},
+        {"filename": "data.csv", "path": seed_dir.path().join("data.csv"), "downloadable": true}
+    ]})));
+    let listed = env.clab().args(["list", "--json"]).output().unwrap();
+    let id_of = |name: &str| {
+        stdout_json(&listed)
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["filename"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = env
+        .clab()
+        .args(["download", &id_of("plot.png"), "--preview", "-o"])
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut lines = stdout.lines();
+    assert!(lines.next().unwrap().starts_with("saved → "));
+    // 40×20 pixels fit 80×24 cells unscaled: 40 columns of half-blocks, 10 rows, each cell
+    // with a 24-bit foreground and background and every row reset at its end.
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 10, "{stdout}");
+    for row in &rows {
+        assert_eq!(row.matches("\x1b[38;2;").count(), 40, "{row:?}");
+        assert_eq!(row.matches("\x1b[48;2;").count(), 40, "{row:?}");
+        assert!(row.ends_with("\x1b[0m"));
+    }
+    // The top-left cell: pixel rows 0 (0,0,200) and 1 (0,12,200); the brighter is drawn as
+    // the foreground of a lower half-block.
+    let first_cell = "\x1b[38;2;0;12;200m\x1b[48;2;0;0;200m▄";
+    assert!(rows[0].starts_with(first_cell), "{:?}", rows[0]);
+
+    let out = env
+        .clab()
+        .args(["download", &id_of("data.csv"), "--preview", "-o"])
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("2 rows × 2 columns\na    b\nint  text\n1    x\n2    y\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn download_refuses_to_overwrite_an_existing_output_before_any_request() {
     let env = Env::start(None);
     let existing = env.write("chart.png", b"mine");

@@ -102,7 +102,24 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
             .and_then(|p| p.strip_suffix("/content"))
             .map(str::to_string)
     });
-    assert_eq!(png, mock.file_content(&generated.unwrap()));
+    let generated = generated.unwrap();
+    assert_eq!(png, mock.file_content(&generated));
+
+    // One line points at the picture: its pixels, where it is, how to see it.
+    let (width, height) = image::image_dimensions(&saved[0]).unwrap();
+    let pointer = format!(
+        "picture: {} ({width}×{height} PNG) → {} · see it with: clab files download {generated} --preview",
+        saved[0].file_name().unwrap().to_string_lossy(),
+        saved[0].display()
+    );
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("picture: "))
+            .collect::<Vec<_>>(),
+        [pointer.as_str()],
+        "stdout: {stdout}"
+    );
 }
 
 #[test]

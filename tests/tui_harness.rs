@@ -10,8 +10,8 @@ use clab::config::Config;
 use clab::event::AppEvent;
 use clab::keymap::Keymap;
 use clab::model::Model;
-use clab::model::state::FileState;
 use clab::model::state::{Access, Focus, Settings, TurnState};
+use clab::model::state::{FileEntry, FileState, PreviewContent};
 use clab::secret::ApiKey;
 use clab::session::actor::SessionManager;
 use clab::session::types::FileOrigin;
@@ -47,15 +47,17 @@ fn screen(app: &App<TestBackend>) -> String {
         .join("\n")
 }
 
-fn app(mock: &Mock, home: &Path, downloads: &Path) -> App<TestBackend> {
+fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBackend> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let client = Client::new(ClientConfig {
-        base_url: mock.url(),
-        key: ApiKey::new(TEST_KEY).unwrap(),
-        max_retries: 0,
-        read_timeout: Duration::from_secs(30),
-    })
-    .unwrap();
+    let client = mock.map(|mock| {
+        Client::new(ClientConfig {
+            base_url: mock.url(),
+            key: ApiKey::new(TEST_KEY).unwrap(),
+            max_retries: 0,
+            read_timeout: Duration::from_secs(30),
+        })
+        .unwrap()
+    });
     let sessions = SessionManager::start(home.join("sessions.db")).unwrap();
     let settings = Settings {
         model: "claude-sonnet-4-5".into(),
@@ -67,7 +69,7 @@ fn app(mock: &Mock, home: &Path, downloads: &Path) -> App<TestBackend> {
         sample: None,
     };
     let model = Model::new(settings, Access::Key, false);
-    let runner = Runner::new(tx, Some(client), sessions, Config::default(), None);
+    let runner = Runner::new(tx, client, sessions, Config::default(), None);
     let terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     App::new(
         model,
@@ -90,7 +92,7 @@ fn attach_ask_and_download_the_chart_through_the_event_loop() {
         .build()
         .unwrap();
     let (saved, chart_id) = runtime.block_on(async {
-        let mut app = app(&mock, mock.home.path(), &downloads);
+        let mut app = app(Some(&mock), mock.home.path(), &downloads);
 
         // Ctrl-O, a path with a typo first: the prompt stays open and says why.
         let mut keys = vec![ctrl('o')];
@@ -171,6 +173,28 @@ fn attach_ask_and_download_the_chart_through_the_event_loop() {
         let name = saved.file_name().unwrap().to_string_lossy().into_owned();
         assert!(shown.contains(&name[..name.len().min(20)]), "{shown}");
         assert!(shown.contains("saved"), "{shown}");
+
+        // A picture downloaded from the files panel opens in the preview, drawn in
+        // half-blocks once the worker has scaled it to the pane.
+        app.run_until(&mut stream::empty(), |m| {
+            m.preview
+                .as_ref()
+                .is_some_and(|p| matches!(p.content, PreviewContent::Ready(_)))
+        })
+        .await
+        .unwrap();
+        let drawn = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                app.draw().unwrap();
+                if screen(&app).contains('▀') || screen(&app).contains('▄') {
+                    return screen(&app);
+                }
+                app.step().await;
+            }
+        })
+        .await
+        .expect("the picture is drawn");
+        assert!(drawn.contains("800×500 PNG · half-blocks"), "{drawn}");
         (saved, chart_id)
     });
     assert!(saved.starts_with(&downloads));
@@ -183,4 +207,67 @@ fn attach_error(m: &Model) -> Option<String> {
         Some(clab::model::state::Overlay::Attach(p)) => p.error.clone(),
         _ => None,
     }
+}
+
+/// A 20-megapixel picture decodes on a blocking task: keys typed after `p` are handled (the
+/// composer shows them) while the preview is still being built, and the preview lands after.
+#[test]
+fn typing_goes_on_while_a_huge_picture_decodes() {
+    let home = tempfile::tempdir().unwrap();
+    let big = home.path().join("huge.png");
+    write_huge_png(&big, 5_000, 4_000);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut app = app(None, home.path(), home.path());
+        app.model
+            .files
+            .push(FileEntry::from_record(clab::session::types::FileRecord {
+                id: "file_huge".into(),
+                filename: "huge.png".into(),
+                origin: FileOrigin::Uploaded,
+                size: None,
+                mime: Some("image/png".into()),
+                local_path: Some(big.clone()),
+            }));
+        app.model.focus = Focus::Files;
+        let mut keys = vec![key(KeyCode::Char('p')), key(KeyCode::Tab)];
+        keys.extend(typed("abc"));
+        app.run_until(&mut stream::iter(keys), |m| m.composer.lines()[0] == "abc")
+            .await
+            .unwrap();
+        let pane = app.model.preview.as_ref().expect("p opened the preview");
+        assert_eq!(
+            pane.content,
+            PreviewContent::Building,
+            "the keys were handled before the decode finished"
+        );
+        app.run_until(&mut stream::pending(), |m| {
+            m.preview
+                .as_ref()
+                .is_some_and(|p| p.content != PreviewContent::Building)
+        })
+        .await
+        .unwrap();
+        let PreviewContent::Ready(preview) = &app.model.preview.as_ref().unwrap().content else {
+            panic!("{:?}", app.model.preview);
+        };
+        let clab::preview::Preview::Image(picture) = preview.as_ref() else {
+            panic!("not a picture");
+        };
+        assert_eq!((picture.width, picture.height), (5_000, 4_000));
+        assert!(picture.image.width() <= clab::preview::image::MAX_SIDE);
+    });
+}
+
+fn write_huge_png(path: &Path, width: u32, height: u32) {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x / 20) as u8, (y / 16) as u8, 90])
+    });
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let encoder = PngEncoder::new_with_quality(file, CompressionType::Fast, FilterType::NoFilter);
+    picture.write_with_encoder(encoder).unwrap();
 }

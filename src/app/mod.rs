@@ -156,6 +156,13 @@ impl<B: Backend> App<B> {
         }
     }
 
+    /// Waits for the next task result and handles it (tests step the loop with it).
+    pub async fn step(&mut self) {
+        if let Some(event) = self.rx.recv().await {
+            self.dispatch(event).await;
+        }
+    }
+
     pub fn draw(&mut self) -> std::io::Result<()> {
         let size = self
             .terminal

@@ -138,8 +138,11 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
             "{}",
             json::turn_object(&ctx.model, &result, &turn_files, &sid)
         );
-    } else if let Some(reason) = result.acc.stop_reason.as_deref() {
-        note_stop_reason(reason);
+    } else {
+        transfer::point_to_pictures(&turn_files).await;
+        if let Some(reason) = result.acc.stop_reason.as_deref() {
+            note_stop_reason(reason);
+        }
     }
     if let Some(error) = result.error {
         return Err(explain(error, &session.files, &turn_files));

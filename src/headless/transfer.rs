@@ -10,11 +10,14 @@ use crate::context::Context;
 use crate::download_name::DownloadTarget;
 use crate::error::CliError;
 use crate::model::execution::output_file_ids;
+use crate::preview;
 use crate::progress::Progress;
 use crate::render::sanitize::strip_controls;
 use crate::session::actor::SessionManager;
 use crate::session::types::{FileOrigin, FileRecord};
+use crate::theme::Theme;
 use serde_json::Value;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn record(meta: FileMetadata, origin: FileOrigin, local_path: Option<PathBuf>) -> FileRecord {
@@ -100,6 +103,34 @@ pub async fn download_outputs(
         saved_files.push(file);
     }
     (saved_files, failures)
+}
+
+/// Prints one line on stdout for each picture a run wrote and clab saved (known by its
+/// content, not its name): where it is, its size in pixels, and the command that shows it.
+pub async fn point_to_pictures(files: &[FileRecord]) {
+    for file in files.iter().filter(|f| f.origin == FileOrigin::Generated) {
+        let Some(path) = file.local_path.clone() else {
+            continue;
+        };
+        let read = path.clone();
+        let picture = tokio::task::spawn_blocking(move || {
+            let mut head = [0u8; 16];
+            let n = std::fs::File::open(&read)
+                .and_then(|mut f| f.read(&mut head))
+                .ok()?;
+            preview::image::sniff(&head[..n])?;
+            preview::build(&read, &Theme::ansi()).ok()
+        })
+        .await
+        .ok()
+        .flatten();
+        if let Some(picture) = picture {
+            println!(
+                "{}",
+                preview::print::pointer(&file.filename, &file.id, &path, Some(&picture))
+            );
+        }
+    }
 }
 
 pub fn display_name(path: &Path) -> String {

@@ -7,6 +7,7 @@
 
 pub mod graphics;
 pub mod image;
+pub mod print;
 pub mod table;
 pub mod text;
 

@@ -35,13 +35,14 @@ pub(super) fn draw(
     let width = area.width as usize;
     let title_area = Rect::new(area.x, area.y, area.width, 1);
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-    let name = flat(&pane.name);
     let summary = match &pane.content {
         PreviewContent::Ready(preview) => describe(preview, pictures.protocol()),
         PreviewContent::Downloading => "downloading…".into(),
         PreviewContent::Building => "reading…".into(),
         PreviewContent::Failed(_) => "no preview".into(),
     };
+    let room = width.saturating_sub(str_width(&summary) + 5).max(8);
+    let name = truncate(&flat(&pane.name), room);
     let title = Line::from(vec![
         Span::styled(format!("▸ {name}"), theme.accent),
         Span::styled(format!(" · {summary}"), theme.muted),
