@@ -3,11 +3,12 @@
 //! Invariant: every key has a default here and a documented line in `.config-example.toml`;
 //! an unknown key is an error (a typo must not silently fall back to a default). The key itself
 //! is never stored in the config, only a command that prints it. Values that are only used later
-//! (the theme, the `[keys]` bindings) are checked here too, so a mistake is reported at start-up
+//! (the theme, the `[keys]` bindings, the `[prices]` table) are checked here too, so a mistake is reported at start-up
 //! with the file's name rather than when the TUI first needs them.
 
 use crate::error::CliError;
 use crate::keymap::Keymap;
+use crate::model::cost::{PriceOverrides, PriceTable};
 use crate::theme::Theme;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ pub struct Config {
     pub theme: String,
     /// TUI keybinding overrides, action name (see [`Action::name`]) to key spec ("ctrl-o").
     pub keys: BTreeMap<String, String>,
+    /// Price changes merged over the built-in list prices used for cost estimates.
+    pub prices: PriceOverrides,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             download_dir: None,
             theme: "ansi".to_string(),
             keys: BTreeMap::new(),
+            prices: PriceOverrides::default(),
         }
     }
 }
@@ -97,6 +101,11 @@ impl Config {
         }
     }
 
+    /// The built-in prices with the `[prices]` section merged over them (checked by `parse`).
+    pub fn price_table(&self) -> Result<PriceTable, String> {
+        PriceTable::default().with_overrides(&self.prices)
+    }
+
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
         if config.code_execution_tool != TOOL_20250825
@@ -109,6 +118,7 @@ impl Config {
         }
         Keymap::default().with_overrides(&config.keys)?;
         Theme::load(&config.theme)?;
+        config.price_table()?;
         Ok(config)
     }
 }
@@ -138,6 +148,12 @@ mod tests {
             .collect();
         actions.sort_unstable();
         assert_eq!(documented, actions, "[keys] documents every action");
+        assert_eq!(
+            config.price_table(),
+            Ok(crate::model::cost::PriceTable::default()),
+            "the example's [prices] are the defaults"
+        );
+        assert!(config.prices.container_hour.is_some());
     }
 
     #[test]
@@ -167,6 +183,12 @@ mod tests {
             ("[keys]\nqiut = \"ctrl-x\"", "qiut"),
             ("[keys]\nquit = \"hyper-x\"", "hyper-x"),
             ("[keys]\nquit = \"ctrl-\"", "quit"),
+            ("[prices]\ncontainer_hour = -0.05", "container_hour"),
+            (
+                "[prices.models]\nsonnet = { input = 3.0, output = -15.0 }",
+                "\"sonnet\" output",
+            ),
+            ("[prices.models]\nsonnet = { input = 3.0 }", "output"),
         ];
         for (text, named) in errors {
             let err = Config::parse(text).unwrap_err();

@@ -5,6 +5,7 @@
 //! or from events, so what is shown is what is stored. `revision` counters let the render
 //! cache skip unchanged turns.
 
+use super::cost::PriceTable;
 use super::stream::Container;
 use super::usage::Usage;
 use crate::keymap::Keymap;
@@ -156,6 +157,8 @@ pub struct Settings {
     pub max_continuations: u32,
     pub download_dir: PathBuf,
     pub keymap: Keymap,
+    /// List prices for the cost estimates.
+    pub prices: PriceTable,
     /// The demo's sample data, offered by the attach prompt.
     pub sample: Option<PathBuf>,
 }

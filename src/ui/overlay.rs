@@ -10,7 +10,6 @@ use super::status::dollars;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
 use crate::keymap::{Action, Context};
 use crate::model::Model;
-use crate::model::cost::estimate_usd;
 use crate::model::state::{AttachPrompt, Overlay};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -221,7 +220,7 @@ fn usage(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
         row("cache read", tokens(u.cache_read_input_tokens), theme.text),
         row(
             "estimated cost",
-            dollars(estimate_usd(&model.settings.model, u)),
+            dollars(model.settings.prices.estimate(&model.settings.model, u)),
             theme.accent,
         ),
         Line::default(),

@@ -8,7 +8,6 @@
 
 use super::text::{flat, str_width, truncate};
 use crate::model::Model;
-use crate::model::cost::estimate_usd;
 use crate::model::state::TurnState;
 use crate::model::stream::Container;
 use crate::theme::Theme;
@@ -92,7 +91,7 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
         compact(usage.output_tokens)
     );
     items.push(item(3, Span::raw(tokens)));
-    let cost = dollars(estimate_usd(&model.settings.model, usage));
+    let cost = dollars(model.settings.prices.estimate(&model.settings.model, usage));
     items.push(item(4, Span::raw(cost)));
     items
 }

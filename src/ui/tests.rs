@@ -26,6 +26,7 @@ fn settings() -> Settings {
         max_continuations: 3,
         download_dir: PathBuf::from("/home/ana/Downloads"),
         keymap: Keymap::default(),
+        prices: Default::default(),
         sample: None,
     }
 }

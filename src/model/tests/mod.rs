@@ -20,6 +20,7 @@ pub(super) fn model(access: Access) -> Model {
         max_continuations: 2,
         download_dir: PathBuf::from("/downloads"),
         keymap: Keymap::default(),
+        prices: Default::default(),
         sample: None,
     };
     let mut m = Model::new(settings, access, false);
