@@ -10,6 +10,7 @@ use super::stream::Container;
 use super::usage::Usage;
 use crate::keymap::Keymap;
 use crate::session::types::{FileOrigin, MessageState};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -96,6 +97,11 @@ pub struct Turn {
     pub revision: u64,
     /// When each code run started and finished, by tool use id (ms since the turn began).
     pub timings: HashMap<String, (u64, Option<u64>)>,
+    /// The answer's tokens (zero until it ends).
+    pub usage: Usage,
+    /// When the request went out and when the answer ended, as the events or the store said.
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use crate::model::stream::Container;
 use crate::model::usage::Usage;
 use crate::session::fixture::result;
 use crate::session::types::{FileOrigin, FileRecord, MessageState};
+use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -103,6 +104,12 @@ fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
     model.handle(AppEvent::Turn { turn, change });
 }
 
+/// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
+fn at(minutes: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
+        + chrono::TimeDelta::minutes(minutes)
+}
+
 /// Streams `blocks` in order, a second apart, and finishes the turn with them.
 fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
     for (i, b) in blocks.iter().enumerate() {
@@ -122,6 +129,7 @@ fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
             expires_at: Some("2026-11-27T13:45:00Z".into()),
         }),
         stop_reason: Some("end_turn".into()),
+        finished_at: at(1),
     };
     let change = TurnChange::Finished(Box::new(end));
     model.handle(AppEvent::Turn { turn, change });
@@ -364,6 +372,9 @@ fn finished_turn(m: &mut Model, i: usize) {
         state: AnswerState::Done(MessageState::Complete),
         revision: 0,
         timings: Default::default(),
+        usage: Usage::default(),
+        started_at: None,
+        finished_at: None,
     });
 }
 
