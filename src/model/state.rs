@@ -72,7 +72,10 @@ pub enum Overlay {
         text: String,
         path: PathBuf,
     },
-    Usage,
+    /// Tokens and estimated cost; `back` newest turns are scrolled out below the table.
+    Usage {
+        back: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

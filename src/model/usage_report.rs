@@ -32,6 +32,15 @@ pub struct Report {
     pub usd: f64,
 }
 
+/// Lines of the usage overlay that are not turn rows: two borders, the header, the total row,
+/// a blank line, two lines of rates and four of notes. The view draws exactly these.
+pub const FIXED_LINES: usize = 11;
+
+/// How many turn rows the usage overlay shows on a screen `height` rows tall.
+pub fn visible_rows(height: u16) -> usize {
+    (height as usize).saturating_sub(FIXED_LINES).max(1)
+}
+
 impl Model {
     /// The costs of the session so far, at the configured prices.
     pub fn cost_report(&self) -> Report {

@@ -1,5 +1,5 @@
-//! Reducer tests of per-turn usage and times (live and resumed) and the cost report built
-//! from them.
+//! Reducer tests of per-turn usage and times (live and resumed), the cost report built from
+//! them, and the usage overlay's keys.
 
 use super::*;
 use crate::model::usage::Usage;
@@ -194,4 +194,39 @@ fn a_resumed_session_gives_each_turn_its_usage_and_times() {
     // The third turn shows no run (its answer is missing), so it has no container time.
     assert_eq!(minutes, [17 * 60 + 30, 10 * 60, 0]);
     assert_eq!(report.container, TimeDelta::seconds(17 * 60 + 30 + 10 * 60));
+}
+
+#[test]
+fn u_opens_the_usage_view_outside_the_composer_and_arrows_scroll_it() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "u");
+    assert_eq!(m.composer_text(), "u");
+    assert_eq!(m.overlay, None);
+    m.handle(ctrl('u'));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 0 }));
+    m.handle(key(KeyCode::Esc));
+    m.set_composer("");
+    for i in 0..40 {
+        timed_turn(
+            &mut m,
+            &format!("q{i}"),
+            (i, i),
+            Vec::new(),
+            Usage::default(),
+        );
+    }
+    m.handle(key(KeyCode::Tab));
+    m.handle(key(KeyCode::Char('u')));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 0 }));
+    // 40 rows on a 40-row screen: 29 fit, so at most 11 newer ones scroll out below.
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 1 }));
+    m.handle(key(KeyCode::PageUp));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 11 }));
+    m.handle(key(KeyCode::Down));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 10 }));
+    m.handle(key(KeyCode::End));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 0 }));
+    m.handle(key(KeyCode::Char('u')));
+    assert_eq!(m.overlay, None);
 }
