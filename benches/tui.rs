@@ -32,6 +32,7 @@ impl Screen {
             max_continuations: 2,
             download_dir: ".".into(),
             keymap: Keymap::default(),
+            prices: Default::default(),
             sample: None,
         };
         let mut model = Model::new(settings, Access::Key, true);

@@ -3,11 +3,12 @@
 //! Invariant: every key has a default here and a documented line in `.config-example.toml`;
 //! an unknown key is an error (a typo must not silently fall back to a default). The key itself
 //! is never stored in the config, only a command that prints it. Values that are only used later
-//! (the theme, the `[keys]` bindings) are checked here too, so a mistake is reported at start-up
+//! (the theme, the `[keys]` bindings, the `[prices]` table) are checked here too, so a mistake is reported at start-up
 //! with the file's name rather than when the TUI first needs them.
 
 use crate::error::CliError;
 use crate::keymap::Keymap;
+use crate::model::cost::{PriceOverrides, PriceTable};
 use crate::preview::graphics::Graphics;
 use crate::theme::Theme;
 use serde::Deserialize;
@@ -43,6 +44,8 @@ pub struct Config {
     pub graphics: Graphics,
     /// TUI keybinding overrides, action name (see [`Action::name`]) to key spec ("ctrl-o").
     pub keys: BTreeMap<String, String>,
+    /// Price changes merged over the built-in list prices used for cost estimates.
+    pub prices: PriceOverrides,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             theme: "ansi".to_string(),
             graphics: Graphics::Auto,
             keys: BTreeMap::new(),
+            prices: PriceOverrides::default(),
         }
     }
 }
@@ -101,6 +105,11 @@ impl Config {
         }
     }
 
+    /// The built-in prices with the `[prices]` section merged over them (checked by `parse`).
+    pub fn price_table(&self) -> Result<PriceTable, String> {
+        PriceTable::default().with_overrides(&self.prices)
+    }
+
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
         if config.code_execution_tool != TOOL_20250825
@@ -113,6 +122,7 @@ impl Config {
         }
         Keymap::default().with_overrides(&config.keys)?;
         Theme::load(&config.theme)?;
+        config.price_table()?;
         Ok(config)
     }
 }
@@ -142,6 +152,12 @@ mod tests {
             .collect();
         actions.sort_unstable();
         assert_eq!(documented, actions, "[keys] documents every action");
+        assert_eq!(
+            config.price_table(),
+            Ok(crate::model::cost::PriceTable::default()),
+            "the example's [prices] are the defaults"
+        );
+        assert!(config.prices.container_hour.is_some());
     }
 
     #[test]
@@ -171,6 +187,12 @@ mod tests {
             ("[keys]\nqiut = \"ctrl-x\"", "qiut"),
             ("[keys]\nquit = \"hyper-x\"", "hyper-x"),
             ("[keys]\nquit = \"ctrl-\"", "quit"),
+            ("[prices]\ncontainer_hour = -0.05", "container_hour"),
+            (
+                "[prices.models]\nsonnet = { input = 3.0, output = -15.0 }",
+                "\"sonnet\" output",
+            ),
+            ("[prices.models]\nsonnet = { input = 3.0 }", "output"),
         ];
         for (text, named) in errors {
             let err = Config::parse(text).unwrap_err();

@@ -8,6 +8,7 @@ use crate::model::stream::Container;
 use crate::model::usage::Usage;
 use crate::preview::Preview;
 use crate::session::types::{FileRecord, MessageState, Session};
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui_image::thread::ResizeResponse;
 use serde_json::Value;
@@ -94,8 +95,11 @@ pub enum Transfer<T> {
 /// A change to the answer of turn `turn`, mirrored from the stream accumulator.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TurnChange {
-    /// The user message is stored (its sequence number) and the request is on its way.
-    Started,
+    /// The user message is stored and the request is on its way, at `started_at` (stamped by
+    /// the turn's task: the reducer reads no clock).
+    Started {
+        started_at: DateTime<Utc>,
+    },
     /// Block `index` started or stopped: its whole JSON as of now. `at_ms` is the time since
     /// the turn began, used to time code runs.
     Block {
@@ -128,6 +132,8 @@ pub struct TurnEnd {
     pub usage: Usage,
     pub container: Option<Container>,
     pub stop_reason: Option<String>,
+    /// When the answer ended (stamped by the turn's task).
+    pub finished_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

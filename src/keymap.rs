@@ -166,6 +166,7 @@ impl Default for Keymap {
                 bind(Char('e'), ctrl, Action::Editor),
                 bind(Char('y'), ctrl, Action::CopyAnswer),
                 bind(Char('u'), ctrl, Action::Usage),
+                bind(Char('u'), none, Action::Usage),
                 bind(Char('d'), none, Action::Download),
                 bind(Enter, none, Action::Download),
                 bind(Char('o'), none, Action::Open),

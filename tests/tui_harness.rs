@@ -66,6 +66,7 @@ fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBackend> {
         max_continuations: 2,
         download_dir: downloads.to_path_buf(),
         keymap: Keymap::default(),
+        prices: Default::default(),
         sample: None,
     };
     let model = Model::new(settings, Access::Key, false);

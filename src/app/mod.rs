@@ -311,6 +311,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         max_continuations: config.max_continuations,
         download_dir,
         keymap,
+        prices: config.price_table().map_err(CliError::Usage)?,
         sample: if demo {
             Some(crate::demo_tour::write_sample()?)
         } else {

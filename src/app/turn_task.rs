@@ -17,6 +17,7 @@ use crate::session::actor::SessionManager;
 use crate::session::history::container_alive;
 use crate::session::types::{MessageState, Role};
 use crate::turn::{self, TurnResult};
+use chrono::Utc;
 use serde_json::Value;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
@@ -45,6 +46,7 @@ impl TurnTask {
             usage: Default::default(),
             container: None,
             stop_reason: None,
+            finished_at: Utc::now(),
         })));
     }
 
@@ -77,7 +79,7 @@ impl TurnTask {
                     id: String::new(),
                     expires_at: self.start.container_expires_at.clone(),
                 },
-                chrono::Utc::now(),
+                Utc::now(),
             );
         if expired {
             self.reattach("has expired");
@@ -99,7 +101,9 @@ impl TurnTask {
             Ok(seq) => seq,
             Err(e) => return self.fail(format!("cannot store the answer: {e}")),
         };
-        self.send(TurnChange::Started);
+        self.send(TurnChange::Started {
+            started_at: Utc::now(),
+        });
         let mut result = self.stream(&sid, answer_seq).await;
         if self.start.request.container.is_some() && container_rejected(&result) {
             self.reattach("is no longer available");
@@ -153,6 +157,7 @@ impl TurnTask {
             usage,
             container: result.acc.container.clone(),
             stop_reason: result.acc.stop_reason.clone(),
+            finished_at: Utc::now(),
         })));
     }
 

@@ -3,7 +3,9 @@
 //! Invariant: the answer shown is built from the same events the accumulator folds, block by
 //! block, and replaced by the accumulator's own blocks when the turn ends, so the screen never
 //! drifts from what is stored. Events of a turn that is no longer streaming (cancelled, or
-//! from an earlier run) are dropped.
+//! from an earlier run) are dropped, except the end of a cancelled turn, which still brings
+//! its usage and finish time: the tokens were billed. Times come in on the events (or from
+//! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
 use crate::effect::{Effect, TurnStart};
@@ -11,6 +13,7 @@ use crate::event::{TurnChange, TurnEnd};
 use crate::session::history::request_messages;
 use crate::session::types::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
 use crate::turn::TurnRequest;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 impl Model {
@@ -73,6 +76,9 @@ impl Model {
             state: AnswerState::Streaming,
             revision: 0,
             timings: Default::default(),
+            usage: Default::default(),
+            started_at: None,
+            finished_at: None,
         });
         self.state = TurnState::Streaming { turn };
         self.conversation.back = 0;
@@ -137,14 +143,17 @@ impl Model {
 
     pub fn turn_change(&mut self, id: u64, change: TurnChange) -> Vec<Effect> {
         if self.streaming_turn() != Some(id) {
-            return Vec::new();
+            return match change {
+                TurnChange::Finished(end) => self.settle_cancelled(id, &end),
+                _ => Vec::new(),
+            };
         }
         let Some(turn) = self.turn_mut(id) else {
             return Vec::new();
         };
         turn.revision += 1;
         match change {
-            TurnChange::Started => {}
+            TurnChange::Started { started_at } => turn.started_at = Some(started_at),
             TurnChange::Block {
                 index,
                 block,
@@ -175,6 +184,7 @@ impl Model {
             usage,
             container,
             stop_reason,
+            finished_at,
         } = end;
         let Some(turn) = self.turn_mut(id) else {
             return Vec::new();
@@ -182,6 +192,8 @@ impl Model {
         turn.assistant = content;
         turn.state = AnswerState::Done(state.clone());
         turn.revision += 1;
+        turn.usage = usage;
+        turn.finished_at = Some(finished_at);
         let outputs = super::execution::output_file_ids(&turn.assistant);
         self.usage.add(&usage);
         if container.is_some() {
@@ -216,6 +228,21 @@ impl Model {
         effects
     }
 
+    /// The late end of a turn the user stopped: its usage counts (and is stored) like any other;
+    /// what it shows stays as it was when stopped. Only the first end is taken.
+    fn settle_cancelled(&mut self, id: u64, end: &TurnEnd) -> Vec<Effect> {
+        let Some(turn) = self.turn_mut(id) else {
+            return Vec::new();
+        };
+        if turn.state != AnswerState::Done(MessageState::Cancelled) || turn.finished_at.is_some() {
+            return Vec::new();
+        }
+        turn.usage = end.usage;
+        turn.finished_at = Some(end.finished_at);
+        self.usage.add(&end.usage);
+        vec![Effect::Redraw]
+    }
+
     /// Recounts the runs; a selection on the last run follows new ones as they start.
     pub(super) fn exec_count_refresh(&mut self) {
         let before = self.exec_count;
@@ -241,12 +268,12 @@ impl Model {
         self.session_name = Some(session.meta.name.clone());
         self.container = session.meta.container.clone();
         self.usage = session.meta.usage;
-        let mut pending_user: Option<Vec<Value>> = None;
+        let mut pending_user: Option<StoredMessage> = None;
         for message in session.messages {
             match message.role {
                 Role::User => {
                     if let Some(user) = pending_user.take() {
-                        self.push_done_turn(user, Vec::new(), MessageState::Cut);
+                        self.push_done_turn(Some(user), None);
                     }
                     if let Some(text) = message
                         .content
@@ -256,16 +283,16 @@ impl Model {
                     {
                         self.history.push(text.to_string());
                     }
-                    pending_user = Some(message.content);
+                    pending_user = Some(message);
                 }
                 Role::Assistant => {
-                    let user = pending_user.take().unwrap_or_default();
-                    self.push_done_turn(user, message.content, message.state);
+                    let user = pending_user.take();
+                    self.push_done_turn(user, Some(message));
                 }
             }
         }
         if let Some(user) = pending_user {
-            self.push_done_turn(user, Vec::new(), MessageState::Cut);
+            self.push_done_turn(Some(user), None);
         }
         self.files = session
             .files
@@ -278,15 +305,28 @@ impl Model {
         vec![Effect::Redraw]
     }
 
-    fn push_done_turn(&mut self, user: Vec<Value>, assistant: Vec<Value>, state: MessageState) {
+    /// A stored exchange as a turn: it started when the question was stored and ended when the
+    /// answer was last written; a question without an answer was cut.
+    fn push_done_turn(&mut self, user: Option<StoredMessage>, answer: Option<StoredMessage>) {
         let id = self.fresh_id();
+        let started_at = user.as_ref().and_then(|u| parse_time(&u.created_at));
+        let finished_at = answer
+            .as_ref()
+            .and_then(|a| parse_time(a.updated_at.as_deref().unwrap_or(&a.created_at)));
+        let (assistant, state, usage) = match answer {
+            Some(a) => (a.content, a.state, a.usage.unwrap_or_default()),
+            None => (Vec::new(), MessageState::Cut, Default::default()),
+        };
         self.turns.push(Turn {
             id,
-            user,
+            user: user.map(|u| u.content).unwrap_or_default(),
             assistant,
             state: AnswerState::Done(state),
             revision: 0,
             timings: Default::default(),
+            usage,
+            started_at,
+            finished_at,
         });
     }
 
@@ -295,6 +335,20 @@ impl Model {
         let turn = self.turns.iter().rev().find(|t| !t.assistant.is_empty())?;
         let text = crate::headless::answer_text(&turn.assistant);
         (!text.is_empty()).then_some(text)
+    }
+}
+
+/// A stored RFC 3339 time; None for one that does not parse (it is then left out of timings).
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Turn {
+    /// Whether the answer ran code (web tools do not count: they need no container).
+    pub fn ran_code(&self) -> bool {
+        count_uses(&self.assistant) > 0
     }
 }
 

@@ -7,6 +7,7 @@
 
 use super::layout::{areas, too_small};
 use super::state::{Focus, Model, Overlay, TurnState};
+use super::usage_report::visible_rows;
 use crate::effect::Effect;
 use crate::event::AppEvent;
 use crate::keymap::Action;
@@ -143,7 +144,7 @@ impl Model {
     fn action(&mut self, action: Action) -> Option<Vec<Effect>> {
         let effects = match action {
             Action::Help => self.show(Overlay::Help),
-            Action::Usage => self.show(Overlay::Usage),
+            Action::Usage => self.show(Overlay::Usage { back: 0 }),
             Action::FocusNext | Action::FocusPrev => {
                 self.focus = self.focus.cycle(action == Action::FocusNext);
                 vec![Effect::Redraw]
@@ -204,13 +205,33 @@ impl Model {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.answer_paste(true),
                 _ => self.answer_paste(false),
             },
-            Overlay::Help | Overlay::Usage
+            Overlay::Help | Overlay::Usage { .. }
                 if close || matches!(action, Some(Action::Help | Action::Usage)) =>
             {
                 self.show_none()
             }
-            Overlay::Help | Overlay::Usage => Vec::new(),
+            Overlay::Usage { back } => self.usage_scroll(back, key),
+            Overlay::Help => Vec::new(),
         }
+    }
+
+    /// Up/Down, PgUp/PgDn, Home/End in the usage table: `back` counts the newest turns
+    /// scrolled out below, at most enough to bring the first turn to the top.
+    fn usage_scroll(&mut self, back: usize, key: KeyEvent) -> Vec<Effect> {
+        let page = visible_rows(self.size.1);
+        let max = self.turns.len().saturating_sub(page);
+        let back = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => back + 1,
+            KeyCode::Down | KeyCode::Char('j') => back.saturating_sub(1),
+            KeyCode::PageUp => back + page,
+            KeyCode::PageDown => back.saturating_sub(page),
+            KeyCode::Home | KeyCode::Char('g') => max,
+            KeyCode::End | KeyCode::Char('G') => 0,
+            _ => return Vec::new(),
+        };
+        self.show(Overlay::Usage {
+            back: back.min(max),
+        })
     }
 
     fn show_none(&mut self) -> Vec<Effect> {

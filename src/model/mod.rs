@@ -6,6 +6,7 @@
 
 mod attach;
 pub mod composer;
+pub mod container_time;
 mod conversation;
 pub mod cost;
 pub mod execution;
@@ -16,6 +17,7 @@ mod preview;
 pub mod state;
 pub mod stream;
 pub mod usage;
+pub mod usage_report;
 
 pub use state::Model;
 

@@ -5,11 +5,13 @@
 //! or from events, so what is shown is what is stored. `revision` counters let the render
 //! cache skip unchanged turns.
 
+use super::cost::PriceTable;
 use super::stream::Container;
 use super::usage::Usage;
 use crate::keymap::Keymap;
 use crate::preview::Preview;
 use crate::session::types::{FileOrigin, MessageState};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -72,7 +74,10 @@ pub enum Overlay {
         text: String,
         path: PathBuf,
     },
-    Usage,
+    /// Tokens and estimated cost; `back` newest turns are scrolled out below the table.
+    Usage {
+        back: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -97,6 +102,11 @@ pub struct Turn {
     pub revision: u64,
     /// When each code run started and finished, by tool use id (ms since the turn began).
     pub timings: HashMap<String, (u64, Option<u64>)>,
+    /// The answer's tokens (zero until it ends).
+    pub usage: Usage,
+    /// When the request went out and when the answer ended, as the events or the store said.
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +168,8 @@ pub struct Settings {
     pub max_continuations: u32,
     pub download_dir: PathBuf,
     pub keymap: Keymap,
+    /// List prices for the cost estimates.
+    pub prices: PriceTable,
     /// The demo's sample data, offered by the attach prompt.
     pub sample: Option<PathBuf>,
 }

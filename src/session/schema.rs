@@ -9,12 +9,12 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
 
-const V1: &str = "
+pub(super) const V1: &str = "
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -62,6 +62,13 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(text);
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
     DELETE FROM messages_fts WHERE rowid = old.id;
 END;
+";
+
+/// When a message was last written (an answer's end, or its latest checkpoint), so a resumed
+/// session knows how long each turn ran. Rows from before this column are NULL; readers fall
+/// back to `created_at`.
+const V2: &str = "
+ALTER TABLE messages ADD COLUMN updated_at TEXT;
 ";
 
 /// What [`migrate`] found.

@@ -183,8 +183,9 @@ impl Store {
             .ctx("numbering a message")?;
         let (state, error) = state_columns(state);
         tx.execute(
-            "INSERT INTO messages (session_id, seq, role, content, state, error, usage, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO messages
+                 (session_id, seq, role, content, state, error, usage, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             params![
                 session_id,
                 seq,
@@ -219,7 +220,8 @@ impl Store {
         let (state, error) = state_columns(state);
         let rowid: Option<i64> = tx
             .query_row(
-                "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6
+                "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6,
+                     updated_at = ?7
                  WHERE session_id = ?1 AND seq = ?2 RETURNING id",
                 params![
                     session_id,
@@ -228,6 +230,7 @@ impl Store {
                     state,
                     error,
                     usage_json(usage)?,
+                    now(),
                 ],
                 |row| row.get(0),
             )

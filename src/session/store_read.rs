@@ -184,7 +184,7 @@ fn meta_from_row(row: &Row) -> rusqlite::Result<SessionMeta> {
 fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT seq, role, content, state, error, usage, created_at
+            "SELECT seq, role, content, state, error, usage, created_at, updated_at
              FROM messages WHERE session_id = ?1 ORDER BY seq",
         )
         .ctx("loading messages")?;
@@ -196,6 +196,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
     );
     let raw: Vec<Raw> = stmt
         .query_map([id], |r| {
@@ -207,30 +208,34 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             ))
         })
         .ctx("loading messages")?
         .collect::<rusqlite::Result<_>>()
         .ctx("loading messages")?;
     raw.into_iter()
-        .map(|(seq, role, content, state, error, usage, created_at)| {
-            let usage = usage
-                .map(|u| serde_json::from_str::<Value>(&u))
-                .transpose()?
-                .map(|v| {
-                    let mut usage = Usage::default();
-                    usage.overlay(&v);
-                    usage
-                });
-            Ok(StoredMessage {
-                seq,
-                role: role_from(&role),
-                content: serde_json::from_str(&content)?,
-                state: state_from(&state, error),
-                usage,
-                created_at,
-            })
-        })
+        .map(
+            |(seq, role, content, state, error, usage, created_at, updated_at)| {
+                let usage = usage
+                    .map(|u| serde_json::from_str::<Value>(&u))
+                    .transpose()?
+                    .map(|v| {
+                        let mut usage = Usage::default();
+                        usage.overlay(&v);
+                        usage
+                    });
+                Ok(StoredMessage {
+                    seq,
+                    role: role_from(&role),
+                    content: serde_json::from_str(&content)?,
+                    state: state_from(&state, error),
+                    usage,
+                    created_at,
+                    updated_at,
+                })
+            },
+        )
         .collect()
 }
 

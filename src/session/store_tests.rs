@@ -1,6 +1,6 @@
 //! Behaviour of the session store against real SQLite files in temporary directories.
 
-use super::schema::SUPPORTED;
+use super::schema::{SUPPORTED, V1};
 use super::store::{Store, StoreError};
 use super::types::{FileOrigin, FileRecord, MessageState, Role};
 use crate::model::stream::Container;
@@ -135,6 +135,56 @@ fn reopening_keeps_data_and_the_schema_version() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+}
+
+#[test]
+fn messages_record_when_they_were_last_written() {
+    let (_dir, store) = fresh();
+    let id = store.create_session("m", "p").unwrap().id;
+    let seq = store
+        .append_message(&id, Role::Assistant, &[], &MessageState::Cut, None)
+        .unwrap();
+    let first = store.load(&id).unwrap().unwrap().messages[0].clone();
+    assert_eq!(first.updated_at.as_deref(), Some(first.created_at.as_str()));
+    store
+        .update_message(&id, seq, &text("done"), &MessageState::Complete, None)
+        .unwrap();
+    let updated = store.load(&id).unwrap().unwrap().messages[0].clone();
+    assert_eq!(updated.created_at, first.created_at);
+    let updated_at = updated.updated_at.expect("an update stamps the message");
+    assert!(updated_at >= first.created_at, "{updated_at}");
+}
+
+#[test]
+fn a_version_1_database_gains_the_updated_at_column() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("sessions.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO sessions (id, name, model, created_at, updated_at)
+                 VALUES ('ses_old', 'old', 'm', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
+             INSERT INTO messages (session_id, seq, role, content, state, created_at)
+                 VALUES ('ses_old', 0, 'user', '[]', 'complete', '2025-01-01T00:00:01Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SUPPORTED);
+    let old = store.load("ses_old").unwrap().unwrap().messages[0].clone();
+    assert_eq!(old.created_at, "2025-01-01T00:00:01Z");
+    assert_eq!(old.updated_at, None);
+    store
+        .update_message("ses_old", 0, &text("hi"), &MessageState::Complete, None)
+        .unwrap();
+    let old = store.load("ses_old").unwrap().unwrap().messages[0].clone();
+    assert!(old.updated_at.is_some());
 }
 
 #[test]

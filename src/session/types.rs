@@ -41,6 +41,8 @@ pub struct StoredMessage {
     pub usage: Option<Usage>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// When it was last written (RFC 3339, UTC); None for messages stored before clab kept it.
+    pub updated_at: Option<String>,
 }
 
 impl StoredMessage {
@@ -53,6 +55,7 @@ impl StoredMessage {
             state,
             usage: None,
             created_at: String::new(),
+            updated_at: None,
         }
     }
 }

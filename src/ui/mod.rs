@@ -21,6 +21,9 @@ mod status;
 #[cfg(test)]
 mod tests;
 mod text;
+mod usage;
+#[cfg(test)]
+mod usage_tests;
 
 use crate::model::Model;
 use crate::model::layout::{MIN_HEIGHT, MIN_WIDTH, areas, too_small};

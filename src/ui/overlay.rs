@@ -1,4 +1,5 @@
-//! Popups over the panes: help, the no-key dialog, the attach prompt, confirmations, usage.
+//! Popups over the panes: help, the no-key dialog, the attach prompt, confirmations, usage
+//! (laid out in `usage`).
 //!
 //! Invariant: a popup clears what is under it and is sized to its content, capped by the
 //! screen; its text is wrapped here to the popup's width, so nothing it says is clipped at 60
@@ -6,16 +7,13 @@
 //! keymap in force.
 
 use super::keys::key_label;
-use super::status::dollars;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
 use crate::keymap::{Action, Context};
 use crate::model::Model;
-use crate::model::cost::estimate_usd;
 use crate::model::state::{AttachPrompt, Overlay};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
@@ -25,6 +23,7 @@ const CANDIDATES: usize = 8;
 pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut Frame, area: Rect) {
     let room = area.width.saturating_sub(8) as usize;
     let mut min_width = 0;
+    let mut scrolls = false;
     let (title, lines) = match overlay {
         Overlay::Help => (" help ", help(model, theme, area.height)),
         Overlay::NoKey => (" No API key ", no_key(room.min(64), theme)),
@@ -51,9 +50,17 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
                 wrap_prefixed(&text, room.min(60), "", "", theme.text),
             )
         }
-        Overlay::Usage => (" usage ", usage(model, room.min(60), theme)),
+        Overlay::Usage { back } => {
+            let (lines, more) = super::usage::lines(model, *back, room, area.height, theme);
+            scrolls = more;
+            (" usage ", lines)
+        }
     };
-    let closes = matches!(overlay, Overlay::Help | Overlay::Usage).then_some(" Esc closes ");
+    let closes = match overlay {
+        Overlay::Usage { .. } if scrolls => Some(" ↑↓ scroll · Esc closes "),
+        Overlay::Help | Overlay::Usage { .. } => Some(" Esc closes "),
+        _ => None,
+    };
     popup(frame, area, (title, closes), lines, min_width, theme);
 }
 
@@ -202,51 +209,4 @@ fn attach(prompt: &AttachPrompt, width: usize, theme: &Theme) -> Vec<Line<'stati
     let hint = "Tab completes · Enter attaches · Esc cancels";
     lines.push(Line::styled(truncate(hint, width), theme.muted));
     lines
-}
-
-fn usage(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let u = &model.usage;
-    let row = |label: &str, value: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!("{label:<16}"), theme.muted),
-            Span::styled(format!("{value:>10}"), style),
-        ])
-    };
-    let tokens = grouped;
-    let mut lines = vec![
-        row("input", tokens(u.input_tokens), theme.text),
-        row("output", tokens(u.output_tokens), theme.text),
-        row(
-            "cache write",
-            tokens(u.cache_creation_input_tokens),
-            theme.text,
-        ),
-        row("cache read", tokens(u.cache_read_input_tokens), theme.text),
-        row(
-            "estimated cost",
-            dollars(estimate_usd(&model.settings.model, u)),
-            theme.accent,
-        ),
-        Line::default(),
-    ];
-    let note = format!(
-        "An estimate from list prices for {} (cache writes 1.25×, reads 0.1× the input \
-         price); the bill from Anthropic is what counts.",
-        flat(&model.settings.model)
-    );
-    lines.extend(wrap_prefixed(&note, width, "", "", theme.muted));
-    lines
-}
-
-/// 1234567 as "1,234,567".
-pub(super) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

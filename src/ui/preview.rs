@@ -6,9 +6,9 @@
 //! 200-row table or a 256 KiB text costs what the pane shows.
 
 use super::files::human_size;
-use super::overlay::grouped;
 use super::picture::Pictures;
 use super::text::{flat, str_width, truncate, wrap_prefixed};
+use super::usage::grouped;
 use crate::model::state::{FileEntry, FileState, PreviewContent, PreviewPane};
 use crate::preview::{Preview, TablePreview};
 use crate::theme::Theme;

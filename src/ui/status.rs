@@ -1,5 +1,6 @@
 //! The status bar: model, session, demo mode, what the app is doing, the container, tokens and
-//! estimated cost on the left; the latest notice on the right.
+//! estimated cost (tokens and container time, as the usage view counts them) on the left; the
+//! latest notice on the right.
 //!
 //! Invariant: one line, never wrapped: when everything does not fit, the least useful items
 //! are dropped whole (session name first, state last) rather than cut mid-word, and the
@@ -8,7 +9,6 @@
 
 use super::text::{flat, str_width, truncate};
 use crate::model::Model;
-use crate::model::cost::estimate_usd;
 use crate::model::state::TurnState;
 use crate::model::stream::Container;
 use crate::theme::Theme;
@@ -92,7 +92,7 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
         compact(usage.output_tokens)
     );
     items.push(item(3, Span::raw(tokens)));
-    let cost = dollars(estimate_usd(&model.settings.model, usage));
+    let cost = dollars(model.cost_report().usd);
     items.push(item(4, Span::raw(cost)));
     items
 }

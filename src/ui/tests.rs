@@ -11,6 +11,7 @@ use crate::model::stream::Container;
 use crate::model::usage::Usage;
 use crate::session::fixture::result;
 use crate::session::types::{FileOrigin, FileRecord, MessageState};
+use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -26,6 +27,7 @@ pub(super) fn settings() -> Settings {
         max_continuations: 3,
         download_dir: PathBuf::from("/home/ana/Downloads"),
         keymap: Keymap::default(),
+        prices: Default::default(),
         sample: None,
     }
 }
@@ -64,12 +66,12 @@ pub(super) fn draw(model: &Model, cache: &mut RenderCache, width: u16, height: u
     text(terminal.backend().buffer())
 }
 
-fn screen(model: &Model, width: u16, height: u16) -> String {
+pub(super) fn screen(model: &Model, width: u16, height: u16) -> String {
     draw(model, &mut RenderCache::default(), width, height)
 }
 
 /// One snapshot per size.
-fn snapshots(name: &str, model: &Model) {
+pub(super) fn snapshots(name: &str, model: &Model) {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(model, 80, 24));
     insta::assert_snapshot!(format!("{name}_160x48"), screen(model, 160, 48));
 }
@@ -79,7 +81,7 @@ pub(super) fn key(code: KeyCode) -> AppEvent {
 }
 
 /// Sends `prompt` and returns the id of the turn now streaming.
-fn send(model: &mut Model, prompt: &str) -> u64 {
+pub(super) fn send(model: &mut Model, prompt: &str) -> u64 {
     model.set_composer(prompt);
     model.handle(key(KeyCode::Enter));
     model.streaming_turn().expect("the send starts a turn")
@@ -102,6 +104,12 @@ fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
     model.handle(AppEvent::Turn { turn, change });
 }
 
+/// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
+pub(super) fn at(minutes: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
+        + chrono::TimeDelta::minutes(minutes)
+}
+
 /// Streams `blocks` in order, a second apart, and finishes the turn with them.
 fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
     for (i, b) in blocks.iter().enumerate() {
@@ -121,6 +129,7 @@ fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
             expires_at: Some("2026-11-27T13:45:00Z".into()),
         }),
         stop_reason: Some("end_turn".into()),
+        finished_at: at(1),
     };
     let change = TurnChange::Finished(Box::new(end));
     model.handle(AppEvent::Turn { turn, change });
@@ -143,11 +152,11 @@ fn uploaded(model: &mut Model, path: &str, id: &str, size: u64) {
     });
 }
 
-fn bash(id: &str, command: &str) -> Value {
+pub(super) fn bash(id: &str, command: &str) -> Value {
     json!({"type": "server_tool_use", "id": id, "name": "bash_code_execution", "input": {"command": command}})
 }
 
-fn text_block(text: &str) -> Value {
+pub(super) fn text_block(text: &str) -> Value {
     json!({"type": "text", "text": text})
 }
 
@@ -363,6 +372,9 @@ fn finished_turn(m: &mut Model, i: usize) {
         state: AnswerState::Done(MessageState::Complete),
         revision: 0,
         timings: Default::default(),
+        usage: Usage::default(),
+        started_at: None,
+        finished_at: None,
     });
 }
 
@@ -525,11 +537,11 @@ fn dialogs_name_what_they_ask_about() {
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
     };
-    m.overlay = Some(Overlay::Usage);
+    m.overlay = Some(Overlay::Usage { back: 0 });
     let shown = screen(&m, 80, 24);
     assert!(
-        shown.contains("1,000,000") && shown.contains("~$4.50"),
+        shown.contains("1,000,000") && shown.contains("4.500"),
         "{shown}"
     );
-    assert!(shown.contains("estimate"), "{shown}");
+    assert!(shown.contains("Estimates from list prices"), "{shown}");
 }

@@ -3,12 +3,14 @@
 
 mod files;
 mod preview;
+mod usage;
 
 use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
 use crate::effect::Effect;
 use crate::event::{AppEvent, Transfer, TurnChange, TurnEnd};
 use crate::keymap::Keymap;
 use crate::session::types::{FileOrigin, FileRecord, MessageState};
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use serde_json::json;
 use std::path::PathBuf;
@@ -21,6 +23,7 @@ pub(super) fn model(access: Access) -> Model {
         max_continuations: 2,
         download_dir: PathBuf::from("/downloads"),
         keymap: Keymap::default(),
+        prices: Default::default(),
         sample: None,
     };
     let mut m = Model::new(settings, access, false);
@@ -79,8 +82,15 @@ pub(super) fn finish(m: &mut Model, turn: u64, content: Vec<serde_json::Value>) 
             usage: Default::default(),
             container: None,
             stop_reason: Some("end_turn".into()),
+            finished_at: at(1),
         })),
     })
+}
+
+/// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
+pub(super) fn at(minutes: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
+        + chrono::TimeDelta::minutes(minutes)
 }
 
 /// Attaches `path` through the prompt and answers the check; returns the attachment key.
@@ -147,7 +157,7 @@ fn stream_events_build_the_answer_block_by_block() {
     let mut m = model(Access::Key);
     let turn = send(&mut m, "hi");
     for change in [
-        TurnChange::Started,
+        TurnChange::Started { started_at: at(0) },
         TurnChange::Block {
             index: 0,
             block: json!({"type": "text", "text": ""}),
@@ -241,14 +251,21 @@ fn events_of_a_turn_that_is_not_streaming_are_dropped() {
         })
         .is_empty()
     );
-    // Cancelled: later events of that turn change nothing.
+    // Cancelled: later events of that turn change nothing shown (its end's usage is counted,
+    // see the usage tests).
     let effects = m.handle(key(KeyCode::Esc));
     assert!(effects.contains(&Effect::CancelTurn(turn)));
     assert_eq!(m.turns[0].state, AnswerState::Done(MessageState::Cancelled));
     assert_eq!(m.state, TurnState::Idle);
     let before = m.turns[0].clone();
-    assert!(finish(&mut m, turn, vec![json!({"type": "text", "text": "late"})]).is_empty());
-    assert_eq!(m.turns[0], before);
+    let late = TurnChange::Text {
+        index: 0,
+        text: "late".into(),
+    };
+    assert!(m.handle(AppEvent::Turn { turn, change: late }).is_empty());
+    finish(&mut m, turn, vec![json!({"type": "text", "text": "late"})]);
+    assert_eq!(m.turns[0].assistant, before.assistant);
+    assert_eq!(m.turns[0].state, before.state);
 }
 
 #[test]
@@ -263,6 +280,7 @@ fn a_failed_or_cut_answer_shows_as_an_error_state() {
             usage: Default::default(),
             container: None,
             stop_reason: None,
+            finished_at: at(1),
         })),
     });
     assert_eq!(
