@@ -2,6 +2,8 @@
 # Time from process start to the first frame of the TUI, in a real pseudo-terminal (80x24):
 # the clock starts before exec and stops when the status bar has been drawn.
 # Budget: first frame < 50 ms. Cases: a fresh session with a key, the no-key dialog, --demo.
+# The pseudo-terminal answers clab's graphics queries the way xterm does (version, device
+# attributes, cell size, status), so the time includes those round trips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,25 @@ import os, pty, select, signal, statistics, struct, sys, time, fcntl, termios
 
 binary, home, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
+ANSWERS = [
+    (b"\x1b[>0q", b"\x1bP>|XTerm(379)\x1b\\"),
+    (b"\x1b[c", b"\x1b[?62;22c"),
+    (b"\x1b[16t", b"\x1b[6;20;10t"),
+    (b"\x1b[5n", b"\x1b[0n"),
+]
+
+def answer(fd, output, answered):
+    """Replies to each query in the output not replied to yet; returns the new count."""
+    queries = sorted(
+        (at, reply)
+        for query, reply in ANSWERS
+        for at in range(len(output))
+        if output.startswith(query, at)
+    )
+    for _, reply in queries[answered:]:
+        os.write(fd, reply)
+    return max(answered, len(queries))
+
 def first_frame(args, env, marker):
     pid, fd = pty.fork()
     if pid == 0:
@@ -22,6 +43,7 @@ def first_frame(args, env, marker):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     start = time.perf_counter()
     seen = b""
+    answered = 0
     elapsed = None
     while time.perf_counter() - start < 5:
         ready, _, _ = select.select([fd], [], [], 0.5)
@@ -31,6 +53,7 @@ def first_frame(args, env, marker):
             seen += os.read(fd, 65536)
         except OSError:
             break
+        answered = answer(fd, seen, answered)
         if marker in seen:
             elapsed = (time.perf_counter() - start) * 1000
             break

@@ -6,7 +6,9 @@
 //! answers; only [`picker`] talks to the terminal. Inside tmux clab uses half-blocks without
 //! asking: tmux answers queries for itself and graphics need a passthrough that breaks on
 //! pane switches and scrolling. A graphics protocol needs the cell size in pixels; a terminal
-//! that does not report one gets half-blocks too.
+//! that does not report one gets half-blocks too. Kitty graphics are drawn with Unicode
+//! placeholders, which kitty has understood since 0.28: an older kitty (told by its XTVERSION
+//! answer, asked here because `ratatui-image`'s query does not) would show boxes instead.
 
 use ratatui_image::picker::cap_parser::{Parser, QueryStdioOptions, Response};
 use ratatui_image::picker::{Capability, Picker, ProtocolType};
@@ -59,12 +61,14 @@ impl TermEnv {
 }
 
 /// What the terminal answered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answers {
     pub kitty: bool,
     pub sixel: bool,
     /// Cell size in pixels (width, height).
     pub cell: Option<(u16, u16)>,
+    /// The terminal's name and version from XTVERSION, e.g. "kitty(0.26.5)".
+    pub version: Option<String>,
 }
 
 impl Answers {
@@ -81,7 +85,28 @@ impl Answers {
                 _ => {}
             }
         }
+        answers.version = xtversion(raw);
         answers
+    }
+
+    /// Whether the terminal draws kitty's Unicode placeholders (kitty 0.28 and later; other
+    /// terminals that answer the kitty query are taken at their word).
+    fn kitty_placeholders(&self) -> bool {
+        let Some(version) = self
+            .version
+            .as_deref()
+            .and_then(|v| v.strip_prefix("kitty("))
+        else {
+            return true;
+        };
+        let mut parts = version.trim_end_matches(')').split('.');
+        let mut next = || {
+            parts
+                .next()
+                .and_then(|p| p.parse::<u32>().ok())
+                .unwrap_or(0)
+        };
+        (next(), next()) >= (0, 28)
     }
 
     fn from_capabilities(capabilities: &[Capability]) -> Answers {
@@ -116,7 +141,7 @@ pub fn choose(setting: Graphics, env: &TermEnv, answers: Option<&Answers>) -> Pr
     let Some(answers) = answers.filter(|a| a.cell.is_some()) else {
         return ProtocolType::Halfblocks;
     };
-    if answers.kitty {
+    if answers.kitty && answers.kitty_placeholders() {
         ProtocolType::Kitty
     } else if env.speaks_iterm2() {
         ProtocolType::Iterm2
@@ -125,6 +150,44 @@ pub fn choose(setting: Graphics, env: &TermEnv, answers: Option<&Answers>) -> Pr
     } else {
         ProtocolType::Halfblocks
     }
+}
+
+/// The name and version in an XTVERSION answer (`ESC P > | text ESC \\`).
+fn xtversion(raw: &str) -> Option<String> {
+    let start = raw.find("\x1bP>|")? + 4;
+    let end = raw[start..].find('\x1b')? + start;
+    Some(raw[start..end].to_string())
+}
+
+/// Asks the terminal for its name and version (XTVERSION), waiting at most `timeout`; the
+/// status report asked after it marks the end of the answers, so nothing typed meanwhile is
+/// read past it. Reads the descriptor directly: a buffered read could keep bytes the event
+/// reader needs. None: the terminal did not answer the status report at all, so it will not
+/// answer the capability query either (whose reader would then be left waiting on stdin).
+fn query_version(timeout: Duration) -> Option<Option<String>> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    out.write_all(b"\x1b[>0q\x1b[5n").ok()?;
+    out.flush().ok()?;
+    let stdin = rustix::stdio::stdin();
+    let deadline = std::time::Instant::now() + timeout;
+    let mut raw = Vec::new();
+    while !raw.windows(4).any(|w| w == b"\x1b[0n") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let wait = Timespec::try_from(left).ok()?;
+        let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+        if left.is_zero() || poll(&mut fds, Some(&wait)).ok()? == 0 {
+            return None;
+        }
+        let mut buf = [0u8; 256];
+        let n = rustix::io::read(stdin, &mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    Some(xtversion(&String::from_utf8_lossy(&raw)))
 }
 
 /// Whether `setting` in `env` needs the terminal queried.
@@ -136,25 +199,42 @@ pub fn needs_query(setting: Graphics, env: &TermEnv) -> bool {
 /// read: the query's answers arrive on stdin.
 pub fn picker(setting: Graphics) -> Picker {
     let env = TermEnv::from_process();
-    let mut picker = Picker::halfblocks();
     if needs_query(setting, &env) {
-        let options = QueryStdioOptions {
-            timeout: QUERY_TIMEOUT,
-            ..QueryStdioOptions::default()
-        };
-        match Picker::from_query_stdio_with_options(options) {
-            Ok(queried) => {
-                let answers = Answers::from_capabilities(queried.capabilities());
-                picker = queried;
-                picker.set_protocol_type(choose(setting, &env, Some(&answers)));
-                tracing::info!(?answers, protocol = ?picker.protocol_type(), "graphics");
-                return picker;
+        match query_version(QUERY_TIMEOUT) {
+            Some(version) => {
+                if let Some(picker) = queried_picker(setting, &env, version) {
+                    return picker;
+                }
             }
-            Err(e) => tracing::info!("the terminal did not answer the graphics query: {e}"),
+            None => tracing::info!("the terminal does not answer queries"),
         }
     }
+    let mut picker = Picker::halfblocks();
     picker.set_protocol_type(choose(setting, &env, None));
     picker
+}
+
+/// The picker from `ratatui-image`'s capability query, with the protocol chosen here.
+fn queried_picker(setting: Graphics, env: &TermEnv, version: Option<String>) -> Option<Picker> {
+    let options = QueryStdioOptions {
+        timeout: QUERY_TIMEOUT,
+        ..QueryStdioOptions::default()
+    };
+    match Picker::from_query_stdio_with_options(options) {
+        Ok(mut picker) => {
+            let answers = Answers {
+                version,
+                ..Answers::from_capabilities(picker.capabilities())
+            };
+            picker.set_protocol_type(choose(setting, env, Some(&answers)));
+            tracing::info!(?answers, protocol = ?picker.protocol_type(), "graphics");
+            Some(picker)
+        }
+        Err(e) => {
+            tracing::info!("the terminal did not answer the graphics query: {e}");
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,6 +245,10 @@ mod tests {
     const XTERM_SIXEL: &str = "\x1b[?63;1;2;4;6;9;15;22c\x1b[6;17;9t\x1b[0n";
     const FOOT_NO_CELL: &str = "\x1b[?62;4;22c\x1b[0n";
     const PLAIN_VT220: &str = "\x1b[?62;1;6;22c\x1b[6;16;8t\x1b[0n";
+    const OLD_KITTY: &str =
+        "\x1bP>|kitty(0.26.5)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[?62;c\x1b[6;20;9t\x1b[0n";
+    const NEW_KITTY: &str =
+        "\x1bP>|kitty(0.35.2)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[?62;c\x1b[6;20;9t\x1b[0n";
 
     fn local(program: Option<&str>) -> TermEnv {
         TermEnv {
@@ -180,7 +264,8 @@ mod tests {
             Answers {
                 kitty: true,
                 sixel: false,
-                cell: Some((10, 20))
+                cell: Some((10, 20)),
+                version: None
             }
         );
         let xterm = Answers::parse(XTERM_SIXEL);
@@ -196,6 +281,13 @@ mod tests {
             choose(Graphics::Auto, &local(program), Some(&Answers::parse(raw)))
         };
         assert_eq!(auto(KITTY, None), ProtocolType::Kitty);
+        assert_eq!(auto(NEW_KITTY, None), ProtocolType::Kitty);
+        // Kitty before 0.28 cannot draw the placeholders kitty graphics are placed with.
+        assert_eq!(auto(OLD_KITTY, None), ProtocolType::Halfblocks);
+        assert_eq!(
+            Answers::parse(OLD_KITTY).version.as_deref(),
+            Some("kitty(0.26.5)")
+        );
         assert_eq!(auto(XTERM_SIXEL, None), ProtocolType::Sixel);
         assert_eq!(auto(PLAIN_VT220, None), ProtocolType::Halfblocks);
         assert_eq!(auto(PLAIN_VT220, Some("iTerm.app")), ProtocolType::Iterm2);

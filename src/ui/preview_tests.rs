@@ -104,6 +104,44 @@ fn picture_preview_is_drawn_once_the_worker_has_fitted_it() {
     assert!(requests.try_recv().is_err());
 }
 
+/// With kitty graphics the picture is sent once as an image and placed with kitty's Unicode
+/// placeholders, one per cell, so ratatui's diffing keeps it in place.
+#[test]
+fn kitty_graphics_place_the_picture_with_placeholders() {
+    let gradient = image::RgbImage::from_fn(200, 100, |x, y| image::Rgb([x as u8, y as u8, 100]));
+    let m = previewing(
+        "chart.png",
+        Preview::Image(picture_preview::ImagePreview {
+            image: Arc::new(image::DynamicImage::ImageRgb8(gradient)),
+            width: 200,
+            height: 100,
+            format: "PNG",
+        }),
+    );
+    let mut cache = RenderCache::default();
+    let mut kitty = ratatui_image::picker::Picker::halfblocks();
+    kitty.set_protocol_type(ratatui_image::picker::ProtocolType::Kitty);
+    cache.pictures.set_picker(kitty);
+    let requests = cache.pictures.take_requests().unwrap();
+    draw(&m, &mut cache, 120, 40);
+    let request = requests.try_recv().expect("a resize request");
+    assert!(cache.pictures.resized(request.resize_encode().unwrap()));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let frame = terminal
+        .draw(|frame| render(&m, &mut cache, &Theme::default(), frame))
+        .unwrap();
+    let symbols: Vec<&str> = frame.buffer.content.iter().map(|c| c.symbol()).collect();
+    let placeholders = symbols.iter().filter(|s| s.contains('\u{10EEEE}')).count();
+    assert!(placeholders > 100, "{placeholders} placeholder cells");
+    assert!(
+        symbols
+            .iter()
+            .any(|s| s.contains("\x1b_G") && s.contains("a=T")),
+        "the image is transmitted"
+    );
+    assert!(super::tests::text(&frame.buffer).contains("200×100 PNG · kitty graphics"));
+}
+
 #[test]
 fn a_download_in_progress_shows_in_the_preview() {
     let mut m = model();
