@@ -139,7 +139,7 @@ fn kitty_graphics_place_the_picture_with_placeholders() {
             .any(|s| s.contains("\x1b_G") && s.contains("a=T")),
         "the image is transmitted"
     );
-    assert!(super::tests::text(&frame.buffer).contains("200×100 PNG · kitty graphics"));
+    assert!(super::tests::text(frame.buffer).contains("200×100 PNG · kitty graphics"));
 }
 
 #[test]
