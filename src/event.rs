@@ -168,3 +168,49 @@ impl std::fmt::Debug for Resized {
         f.write_str("Resized")
     }
 }
+
+/// Events as tests replay them.
+#[cfg(test)]
+pub(crate) mod replay {
+    use super::{AppEvent, TurnChange, TurnEnd};
+    use crate::model::usage::Usage;
+    use crate::session::types::MessageState;
+    use chrono::{DateTime, Utc};
+    use serde_json::Value;
+
+    /// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
+    pub(crate) fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
+            + chrono::TimeDelta::minutes(minutes)
+    }
+
+    /// Turn `turn` starting at minute `start` and ending complete at minute `end`.
+    pub(crate) fn timed_answer(
+        turn: u64,
+        (start, end): (i64, i64),
+        content: Vec<Value>,
+        usage: Usage,
+    ) -> [AppEvent; 2] {
+        let started = TurnChange::Started {
+            started_at: at(start),
+        };
+        let finished = TurnChange::Finished(Box::new(TurnEnd {
+            content,
+            state: MessageState::Complete,
+            usage,
+            container: None,
+            stop_reason: Some("end_turn".into()),
+            finished_at: at(end),
+        }));
+        [
+            AppEvent::Turn {
+                turn,
+                change: started,
+            },
+            AppEvent::Turn {
+                turn,
+                change: finished,
+            },
+        ]
+    }
+}

@@ -57,6 +57,24 @@ fn header<'a>(req: &'a RecordedRequest, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// `clab files download ID [extra] -o DIR`, which must succeed.
+fn download(env: &Env, id: &str, extra: &[&str], dir: &Path) -> std::process::Output {
+    let out = env
+        .clab()
+        .args(["download", id])
+        .args(extra)
+        .arg("-o")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn upload_json(env: &Env, path: &Path) -> String {
     let out = env
         .clab()
@@ -130,17 +148,7 @@ fn a_generated_file_downloads_exactly_and_a_second_copy_is_numbered() {
 
     let out_dir = tempfile::tempdir().unwrap();
     for expected in ["plot.png", "plot (1).png"] {
-        let out = env
-            .clab()
-            .args(["download", &id, "-o"])
-            .arg(out_dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = download(&env, &id, &[], out_dir.path());
         let saved = out_dir.path().join(expected);
         let line = format!("saved → {}\n", saved.display());
         assert_eq!(String::from_utf8_lossy(&out.stdout), line);
@@ -180,17 +188,7 @@ fn download_with_preview_prints_the_picture_in_half_blocks() {
             .to_string()
     };
     let out_dir = tempfile::tempdir().unwrap();
-    let out = env
-        .clab()
-        .args(["download", &id_of("plot.png"), "--preview", "-o"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = download(&env, &id_of("plot.png"), &["--preview"], out_dir.path());
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut lines = stdout.lines();
     assert!(lines.next().unwrap().starts_with("saved → "));
@@ -208,13 +206,7 @@ fn download_with_preview_prints_the_picture_in_half_blocks() {
     let first_cell = "\x1b[38;2;0;12;200m\x1b[48;2;0;0;200m▄";
     assert!(rows[0].starts_with(first_cell), "{:?}", rows[0]);
 
-    let out = env
-        .clab()
-        .args(["download", &id_of("data.csv"), "--preview", "-o"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = download(&env, &id_of("data.csv"), &["--preview"], out_dir.path());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains("2 rows × 2 columns\na    b\nint  text\n1    x\n2    y\n"),

@@ -184,14 +184,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn usage(input: u64, output: u64, write: u64, read: u64) -> Usage {
-        Usage {
-            input_tokens: input,
-            output_tokens: output,
-            cache_creation_input_tokens: write,
-            cache_read_input_tokens: read,
-        }
-    }
+    use crate::model::usage::counts as usage;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

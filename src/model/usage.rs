@@ -39,6 +39,17 @@ impl Usage {
     }
 }
 
+/// Usage from its four counts: input, output, cache write, cache read (for tests).
+#[cfg(test)]
+pub(crate) fn counts(input: u64, output: u64, write: u64, read: u64) -> Usage {
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        cache_creation_input_tokens: write,
+        cache_read_input_tokens: read,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

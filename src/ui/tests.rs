@@ -11,7 +11,6 @@ use crate::model::stream::Container;
 use crate::model::usage::Usage;
 use crate::session::fixture::result;
 use crate::session::types::{FileOrigin, FileRecord, MessageState};
-use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -104,11 +103,7 @@ fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
     model.handle(AppEvent::Turn { turn, change });
 }
 
-/// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
-pub(super) fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
-        + chrono::TimeDelta::minutes(minutes)
-}
+pub(super) use crate::event::replay::at;
 
 /// Streams `blocks` in order, a second apart, and finishes the turn with them.
 fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {

@@ -1,47 +1,24 @@
 //! The usage overlay on screen: snapshots of a session with code runs that share a container
 //! and a chat turn, and the table scrolled when there are more turns than rows.
 
-use super::tests::{at, bash, key, model, screen, send, snapshots, text_block};
-use crate::event::{AppEvent, TurnChange, TurnEnd};
+use super::tests::{bash, key, model, screen, send, snapshots, text_block};
+use crate::event::AppEvent;
+use crate::event::replay::timed_answer;
 use crate::model::Model;
 use crate::model::state::{Focus, Overlay};
 use crate::model::usage::Usage;
 use crate::session::fixture::result;
-use crate::session::types::MessageState;
 use ratatui::crossterm::event::KeyCode;
 use serde_json::Value;
 
-fn usage(input: u64, output: u64, write: u64, read: u64) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_creation_input_tokens: write,
-        cache_read_input_tokens: read,
-    }
-}
+use crate::model::usage::counts as usage;
 
 /// A turn asked at minute `start` and answered with `content` at minute `end`.
-fn timed(m: &mut Model, prompt: &str, (start, end): (i64, i64), content: Vec<Value>, used: Usage) {
+fn timed(m: &mut Model, prompt: &str, minutes: (i64, i64), content: Vec<Value>, used: Usage) {
     let turn = send(m, prompt);
-    let started = TurnChange::Started {
-        started_at: at(start),
-    };
-    m.handle(AppEvent::Turn {
-        turn,
-        change: started,
-    });
-    let end = TurnEnd {
-        content,
-        state: MessageState::Complete,
-        usage: used,
-        container: None,
-        stop_reason: Some("end_turn".into()),
-        finished_at: at(end),
-    };
-    m.handle(AppEvent::Turn {
-        turn,
-        change: TurnChange::Finished(Box::new(end)),
-    });
+    for event in timed_answer(turn, minutes, content, used) {
+        m.handle(event);
+    }
 }
 
 fn run(id: &str) -> Vec<Value> {

@@ -175,23 +175,7 @@ fn a_pasted_file_path_offers_to_attach_it() {
 
 #[test]
 fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
-    let mut m = model(Access::Key);
-    let turn = send(&mut m, "plot");
-    finish(
-        &mut m,
-        turn,
-        vec![
-            json!({"type": "server_tool_use", "id": "t", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
-            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png"}]}}),
-        ],
-    );
-    m.handle(AppEvent::FileInfo {
-        file_id: "file_png".into(),
-        info: Ok(record("file_png", "chart.png", FileOrigin::Generated)),
-    });
-    while m.focus != Focus::Files {
-        m.handle(key(KeyCode::Tab));
-    }
+    let mut m = with_chart();
     // 'o' before downloading explains; 'd' downloads to the configured directory.
     m.handle(key(KeyCode::Char('o')));
     assert!(m.notice.as_deref().unwrap().contains("download"));

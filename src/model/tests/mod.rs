@@ -87,11 +87,7 @@ pub(super) fn finish(m: &mut Model, turn: u64, content: Vec<serde_json::Value>) 
     })
 }
 
-/// `minutes` after a fixed moment, 2026-01-01 00:00 UTC.
-pub(super) fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a valid time")
-        + chrono::TimeDelta::minutes(minutes)
-}
+pub(super) use crate::event::replay::at;
 
 /// Attaches `path` through the prompt and answers the check; returns the attachment key.
 pub(super) fn attach(m: &mut Model, path: &str) -> u64 {
@@ -441,4 +437,26 @@ fn copy_answer_copies_the_last_answers_markdown() {
     );
     let effects = m.handle(ctrl('y'));
     assert!(effects.contains(&Effect::Copy("# Title\n\n**bold**".into())));
+}
+
+/// A session whose one run wrote `chart.png` (file_png), the files pane focused.
+pub(super) fn with_chart() -> Model {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "plot");
+    finish(
+        &mut m,
+        turn,
+        vec![
+            json!({"type": "server_tool_use", "id": "t", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
+            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png"}]}}),
+        ],
+    );
+    m.handle(AppEvent::FileInfo {
+        file_id: "file_png".into(),
+        info: Ok(record("file_png", "chart.png", FileOrigin::Generated)),
+    });
+    while m.focus != Focus::Files {
+        m.handle(key(KeyCode::Tab));
+    }
+    m
 }

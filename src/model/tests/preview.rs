@@ -7,28 +7,6 @@ use crate::model::state::PreviewContent;
 use crate::preview::{Preview, table};
 use std::sync::Arc;
 
-/// A session whose one run wrote `chart.png` (file_png), the files pane focused.
-fn with_chart() -> Model {
-    let mut m = model(Access::Key);
-    let turn = send(&mut m, "plot");
-    finish(
-        &mut m,
-        turn,
-        vec![
-            json!({"type": "server_tool_use", "id": "t", "name": "bash_code_execution", "input": {"command": "python plot.py"}}),
-            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png"}]}}),
-        ],
-    );
-    m.handle(AppEvent::FileInfo {
-        file_id: "file_png".into(),
-        info: Ok(record("file_png", "chart.png", FileOrigin::Generated)),
-    });
-    while m.focus != Focus::Files {
-        m.handle(key(KeyCode::Tab));
-    }
-    m
-}
-
 fn content(m: &Model) -> &PreviewContent {
     &m.preview.as_ref().expect("a preview").content
 }

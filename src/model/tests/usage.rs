@@ -2,17 +2,11 @@
 //! them, and the usage overlay's keys.
 
 use super::*;
+use crate::event::replay::timed_answer;
 use crate::model::usage::Usage;
 use chrono::TimeDelta;
 
-fn usage(input: u64, output: u64, write: u64, read: u64) -> Usage {
-    Usage {
-        input_tokens: input,
-        output_tokens: output,
-        cache_creation_input_tokens: write,
-        cache_read_input_tokens: read,
-    }
-}
+use crate::model::usage::counts as usage;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -32,28 +26,14 @@ fn bash_run(id: &str) -> Vec<serde_json::Value> {
 fn timed_turn(
     m: &mut Model,
     prompt: &str,
-    (start, end): (i64, i64),
+    minutes: (i64, i64),
     content: Vec<serde_json::Value>,
     used: Usage,
 ) {
     let turn = send(m, prompt);
-    m.handle(AppEvent::Turn {
-        turn,
-        change: TurnChange::Started {
-            started_at: at(start),
-        },
-    });
-    m.handle(AppEvent::Turn {
-        turn,
-        change: TurnChange::Finished(Box::new(TurnEnd {
-            content,
-            state: MessageState::Complete,
-            usage: used,
-            container: None,
-            stop_reason: Some("end_turn".into()),
-            finished_at: at(end),
-        })),
-    });
+    for event in timed_answer(turn, minutes, content, used) {
+        m.handle(event);
+    }
 }
 
 #[test]
