@@ -134,6 +134,20 @@ fn demo_attach_ask_download_in_tmux() {
     let bytes = std::fs::read(&pngs[0]).unwrap();
     assert_eq!(&bytes[..4], b"\x89PNG");
 
+    // The downloaded chart opens in the files pane, drawn in half-blocks (tmux).
+    let (width, height) = image::image_dimensions(&pngs[0]).unwrap();
+    let title = format!("{width}×{height} PNG · half-blocks");
+    let shown = tmux.wait_for(&[title.as_str(), "▀"], long);
+    let blocks = shown.chars().filter(|c| matches!(c, '▀' | '▄')).count();
+    assert!(blocks > 200, "{shown}");
+    // p closes it.
+    tmux.keys(&["p"]);
+    let start = Instant::now();
+    while tmux.screen().contains(&title) {
+        assert!(start.elapsed() < long, "the preview did not close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
     tmux.keys(&["C-q"]);
     let start = Instant::now();
     while tmux.screen().contains("DEMO") {

@@ -19,8 +19,8 @@ const PRINTED_ROWS: usize = 20;
 pub fn render(preview: &Preview, size: Size) -> Result<String, String> {
     match preview {
         Preview::Image(image) => {
-            // Leave a line for the prompt that follows.
-            let room = Size::new(size.width, size.height.saturating_sub(1).max(1));
+            // Leave lines for the "saved" line above and the prompt below, so neither scrolls away.
+            let room = Size::new(size.width, size.height.saturating_sub(2).max(1));
             Ok(to_ansi(&halfblocks(&image.image, room)?))
         }
         Preview::Table(table) => Ok(table_text(table, size.width as usize)),
