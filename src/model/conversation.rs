@@ -152,8 +152,13 @@ impl Model {
             return Vec::new();
         };
         turn.revision += 1;
+        let new_block = matches!(change, TurnChange::Block { .. });
         match change {
-            TurnChange::Started { started_at } => turn.started_at = Some(started_at),
+            TurnChange::Started { started_at } => {
+                turn.started_at = Some(started_at);
+                self.container_time_refresh();
+                return vec![Effect::Redraw];
+            }
             TurnChange::Block {
                 index,
                 block,
@@ -173,7 +178,12 @@ impl Model {
             }
             TurnChange::Finished(end) => return self.finish_turn(id, *end),
         }
-        self.exec_count_refresh();
+        // Text arriving changes neither the runs nor the container time: only a new block
+        // can, so a delta costs nothing per turn of the session.
+        if new_block {
+            self.exec_count_refresh();
+            self.container_time_refresh();
+        }
         vec![Effect::Redraw]
     }
 
@@ -206,6 +216,7 @@ impl Model {
         };
         self.notice = stop_notice(stop_reason.as_deref());
         self.exec_count_refresh();
+        self.container_time_refresh();
         let mut effects = Vec::new();
         for file_id in outputs {
             if self.file_by_id(&file_id).is_some() {
@@ -240,6 +251,7 @@ impl Model {
         turn.usage = end.usage;
         turn.finished_at = Some(end.finished_at);
         self.usage.add(&end.usage);
+        self.container_time_refresh();
         vec![Effect::Redraw]
     }
 
@@ -301,6 +313,7 @@ impl Model {
             .collect();
         self.state = TurnState::Idle;
         self.exec_count_refresh();
+        self.container_time_refresh();
         self.code_selected = self.exec_count.saturating_sub(1);
         vec![Effect::Redraw]
     }

@@ -12,6 +12,7 @@ use crate::keymap::Keymap;
 use crate::preview::Preview;
 use crate::session::types::{FileOrigin, MessageState};
 use chrono::{DateTime, Utc};
+use chrono::TimeDelta;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -184,6 +185,9 @@ pub struct Model {
     pub files: Vec<FileEntry>,
     pub container: Option<Container>,
     pub usage: Usage,
+    /// The session's estimated container time, kept in step with the turns (recomputed when
+    /// a turn starts, gains a block or ends, so drawing it costs nothing per turn).
+    pub container_time: TimeDelta,
     pub state: TurnState,
     pub focus: Focus,
     pub overlay: Option<Overlay>,
@@ -252,6 +256,7 @@ impl Model {
             files: Vec::new(),
             container: None,
             usage: Usage::default(),
+            container_time: TimeDelta::zero(),
             state: if resuming {
                 TurnState::Loading
             } else {

@@ -42,16 +42,31 @@ pub fn visible_rows(height: u16) -> usize {
 }
 
 impl Model {
-    /// The costs of the session so far, at the configured prices.
-    pub fn cost_report(&self) -> Report {
-        let prices = &self.settings.prices;
-        let rates = prices.for_model(&self.settings.model).prices;
+    /// Recomputes the session's container time from the turns.
+    pub(super) fn container_time_refresh(&mut self) {
         let spans = self
             .turns
             .iter()
             .filter(|t| t.ran_code())
             .filter_map(|t| Some((t.started_at?, t.finished_at)));
-        let container = session_time(spans);
+        self.container_time = session_time(spans);
+    }
+
+    /// The session's estimated cost in dollars: what the status bar shows, without the rows.
+    pub fn session_usd(&self) -> f64 {
+        let prices = &self.settings.prices;
+        prices
+            .for_model(&self.settings.model)
+            .prices
+            .estimate(&self.usage)
+            + prices.container(self.container_time)
+    }
+
+    /// The costs of the session so far, at the configured prices.
+    pub fn cost_report(&self) -> Report {
+        let prices = &self.settings.prices;
+        let rates = prices.for_model(&self.settings.model).prices;
+        let container = self.container_time;
         let turns = self
             .turns
             .iter()
@@ -73,7 +88,7 @@ impl Model {
             turns,
             usage: self.usage,
             container,
-            usd: rates.estimate(&self.usage) + prices.container(container),
+            usd: self.session_usd(),
         }
     }
 }

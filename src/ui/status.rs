@@ -92,7 +92,7 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
         compact(usage.output_tokens)
     );
     items.push(item(3, Span::raw(tokens)));
-    let cost = dollars(model.cost_report().usd);
+    let cost = dollars(model.session_usd());
     items.push(item(4, Span::raw(cost)));
     items
 }
