@@ -57,16 +57,9 @@ fn header<'a>(req: &'a RecordedRequest, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// `clab files download ID [extra] -o DIR`, which must succeed.
-fn download(env: &Env, id: &str, extra: &[&str], dir: &Path) -> std::process::Output {
-    let out = env
-        .clab()
-        .args(["download", id])
-        .args(extra)
-        .arg("-o")
-        .arg(dir)
-        .output()
-        .unwrap();
+/// Runs `cmd`, which must succeed (its stderr is the failure message).
+fn succeed(mut cmd: Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -75,18 +68,17 @@ fn download(env: &Env, id: &str, extra: &[&str], dir: &Path) -> std::process::Ou
     out
 }
 
+/// `clab files download ID [extra] -o DIR`, which must succeed.
+fn download(env: &Env, id: &str, extra: &[&str], dir: &Path) -> std::process::Output {
+    let mut cmd = env.clab();
+    cmd.args(["download", id]).args(extra).arg("-o").arg(dir);
+    succeed(cmd)
+}
+
 fn upload_json(env: &Env, path: &Path) -> String {
-    let out = env
-        .clab()
-        .args(["upload", "--json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut cmd = env.clab();
+    cmd.args(["upload", "--json"]).arg(path);
+    let out = succeed(cmd);
     stdout_json(&out)[0]["id"].as_str().unwrap().to_string()
 }
 
@@ -296,12 +288,9 @@ fn bad_upload_paths_are_usage_errors_and_nothing_is_sent() {
 fn a_queued_500_is_retried_and_the_upload_succeeds() {
     let env = Env::start(Some(json!({"files": [{"status": 500}]})));
     let path = env.write("retry.csv", b"a,b\n1,2\n");
-    let out = env.clab().arg("upload").arg(&path).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut cmd = env.clab();
+    cmd.arg("upload").arg(&path);
+    let out = succeed(cmd);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("uploaded retry.csv → file_"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying"));
