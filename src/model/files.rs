@@ -161,7 +161,6 @@ impl Model {
     }
 
     pub fn download_selected(&mut self) -> Vec<Effect> {
-        let dir = self.settings.download_dir.clone();
         let Some(file) = self.selected_file() else {
             return Vec::new();
         };
@@ -181,10 +180,19 @@ impl Model {
         ) {
             return Vec::new();
         }
-        if let Some(entry) = self.file_by_id(&id) {
+        vec![self.begin_download(id), Effect::Redraw]
+    }
+
+    /// Marks file `file_id` as downloading; the effect that downloads it to the configured
+    /// directory.
+    pub(super) fn begin_download(&mut self, file_id: String) -> Effect {
+        if let Some(entry) = self.file_by_id(&file_id) {
             entry.state = FileState::Downloading { done: 0, total: 0 };
         }
-        vec![Effect::Download { file_id: id, dir }, Effect::Redraw]
+        Effect::Download {
+            file_id,
+            dir: self.settings.download_dir.clone(),
+        }
     }
 
     pub fn open_selected(&mut self) -> Vec<Effect> {

@@ -61,7 +61,10 @@ impl Model {
                     path: path.clone(),
                 }],
             ),
-            (_, None) => self.fetch_for_preview(index),
+            (_, None) => self.fetch_for_preview(
+                index,
+                "no local copy, and uploaded files cannot be downloaded from the API",
+            ),
         };
         self.preview = Some(PreviewPane {
             key,
@@ -75,24 +78,16 @@ impl Model {
         effects
     }
 
-    /// Downloads a generated file so it can be previewed.
-    fn fetch_for_preview(&mut self, index: usize) -> (PreviewContent, Vec<Effect>) {
-        let entry = &mut self.files[index];
+    /// Downloads a generated file so it can be previewed; for another, the preview fails
+    /// saying `why_not`.
+    fn fetch_for_preview(&mut self, index: usize, why_not: &str) -> (PreviewContent, Vec<Effect>) {
+        let entry = &self.files[index];
         match (&entry.id, entry.origin) {
             (Some(id), FileOrigin::Generated) => {
-                let effect = Effect::Download {
-                    file_id: id.clone(),
-                    dir: self.settings.download_dir.clone(),
-                };
-                entry.state = FileState::Downloading { done: 0, total: 0 };
+                let effect = self.begin_download(id.clone());
                 (PreviewContent::Downloading, vec![effect])
             }
-            _ => (
-                PreviewContent::Failed(
-                    "no local copy, and uploaded files cannot be downloaded from the API".into(),
-                ),
-                Vec::new(),
-            ),
+            _ => (PreviewContent::Failed(why_not.into()), Vec::new()),
         }
     }
 
@@ -116,12 +111,11 @@ impl Model {
                 if entry.origin == FileOrigin::Generated {
                     entry.state = FileState::Ready;
                 }
-                let (content, mut effects) = self.fetch_for_preview(index);
-                if let (PreviewContent::Failed(_), Some(pane)) = (&content, &mut self.preview) {
-                    pane.content = PreviewContent::Failed(
-                        "the local copy is gone, and uploaded files cannot be downloaded".into(),
-                    );
-                } else if let Some(pane) = &mut self.preview {
+                let (content, mut effects) = self.fetch_for_preview(
+                    index,
+                    "the local copy is gone, and uploaded files cannot be downloaded",
+                );
+                if let Some(pane) = &mut self.preview {
                     pane.content = content;
                 }
                 effects.push(Effect::Redraw);
