@@ -111,7 +111,16 @@ pub async fn run(
             let Some(item) = item else { break };
             match item {
                 Ok(event) => {
-                    let update = acc.apply(event);
+                    let update = match acc.apply(event) {
+                        Ok(update) => update,
+                        Err(violation) => {
+                            let error = ApiError::Protocol(violation.to_string());
+                            return finish(acc, Some(error), continuations);
+                        }
+                    };
+                    if let Update::Skipped(why) = &update {
+                        tracing::warn!("skipped a stream event: {why}");
+                    }
                     on_update(&acc, &update);
                     if events.is_settled() {
                         on_update(&acc, &Update::Settled);

@@ -41,18 +41,32 @@ fn known_broken(name: &str) -> bool {
     name.contains("PARTIAL") || name == "docs_stream_input_json_delta_event.sse"
 }
 
+/// Docs excerpts that start mid-message (an annotated stream from its first block, a single
+/// delta event): they are folded as if their `message_start` had come.
+fn starts_mid_message(name: &str) -> bool {
+    name.contains("ANNOTATED_PARTIAL") || name.ends_with("_delta_event.sse")
+}
+
 /// Folds the stream as the client does.
 fn replay_named(name: &str, chunks: &[&[u8]]) -> Accumulator {
     let mut decoder = SseDecoder::new();
     let mut acc = Accumulator::new();
+    if starts_mid_message(name) {
+        acc.apply(StreamEvent::MessageStart {
+            message: json!({"id": "msg_excerpt"}),
+        })
+        .unwrap();
+    }
     let events = chunks
         .iter()
-        .flat_map(|c| decoder.feed(c))
+        .flat_map(|c| decoder.feed(c).unwrap())
         .collect::<Vec<_>>();
     for sse in events.iter().chain(decoder.finish().as_ref()) {
         match StreamEvent::parse(sse) {
             Ok(event) => {
-                acc.apply(event);
+                if let Err(violation) = acc.apply(event) {
+                    panic!("{name}: {violation}");
+                }
             }
             Err(e) => assert!(known_broken(name), "{name}: {e}"),
         }

@@ -106,6 +106,22 @@ fn fast_delta(data: &str) -> Option<StreamEvent> {
 }
 
 impl StreamEvent {
+    /// The name of an event that belongs inside a message (after `message_start`); `None`
+    /// for those that may come anywhere (`ping`, `error`, unknown kinds) and for the start.
+    pub fn answer_event_name(&self) -> Option<&'static str> {
+        match self {
+            StreamEvent::ContentBlockStart { .. } => Some("content_block_start"),
+            StreamEvent::ContentBlockDelta { .. } => Some("content_block_delta"),
+            StreamEvent::ContentBlockStop { .. } => Some("content_block_stop"),
+            StreamEvent::MessageDelta { .. } => Some("message_delta"),
+            StreamEvent::MessageStop => Some("message_stop"),
+            StreamEvent::MessageStart { .. }
+            | StreamEvent::Ping
+            | StreamEvent::Error { .. }
+            | StreamEvent::Unknown { .. } => None,
+        }
+    }
+
     pub fn parse(sse: &SseEvent) -> Result<StreamEvent, String> {
         if sse.event == "content_block_delta"
             && let Some(event) = fast_delta(&sse.data)
@@ -127,7 +143,7 @@ impl StreamEvent {
         let index = || {
             data.get("index")
                 .and_then(Value::as_u64)
-                .map(|i| i as usize)
+                .map(|i| usize::try_from(i).unwrap_or(usize::MAX))
                 .ok_or_else(|| format!("{kind} event without an index"))
         };
         let field = |name: &str| data.get(name).cloned().unwrap_or(Value::Null);

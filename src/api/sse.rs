@@ -6,12 +6,27 @@
 //! dropped; an empty line dispatches; an unterminated event at the end of input is
 //! handed out only by [`SseDecoder::finish`].
 //!
+//! The stream is untrusted input: one event (its unterminated line plus its `data:` so far)
+//! may hold at most [`MAX_EVENT_BYTES`]; past that [`SseDecoder::feed`] fails with
+//! [`EventTooLarge`] instead of buffering whatever the server keeps sending.
+//!
 //! Written here rather than taken from `eventsource-stream` because the client needs a pure,
 //! synchronous `feed(bytes) -> events` core that tests can drive chunk by chunk and that the
 //! streaming code wraps, and because scanning resumes where it stopped, so a long answer
 //! delivered in many small chunks costs linear time.
 
 use std::borrow::Cow;
+
+/// The largest event accepted. The biggest real events are code execution results, whose
+/// stdout the API caps far below this; anything larger is a broken or hostile server.
+pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One event grew past the decoder's limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the server sent an event larger than {} MiB; the stream was stopped", .limit / (1024 * 1024))]
+pub struct EventTooLarge {
+    pub limit: usize,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
@@ -21,8 +36,9 @@ pub struct SseEvent {
     pub id: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SseDecoder {
+    limit: usize,
     buf: Vec<u8>,
     /// Bytes of `buf` already searched for a line end.
     scanned: usize,
@@ -35,13 +51,35 @@ pub struct SseDecoder {
     last_id: Option<String>,
 }
 
+impl Default for SseDecoder {
+    fn default() -> SseDecoder {
+        SseDecoder::with_limit(MAX_EVENT_BYTES)
+    }
+}
+
 impl SseDecoder {
     pub fn new() -> SseDecoder {
         SseDecoder::default()
     }
 
-    /// Decodes `chunk`, returning every event it completes.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+    /// A decoder that refuses events larger than `limit` bytes.
+    pub fn with_limit(limit: usize) -> SseDecoder {
+        SseDecoder {
+            limit,
+            buf: Vec::new(),
+            scanned: 0,
+            skip_lf: false,
+            bom_checked: false,
+            event: String::new(),
+            data: String::new(),
+            has_data: false,
+            last_id: None,
+        }
+    }
+
+    /// Decodes `chunk`, returning every event it completes, or an error once the event being
+    /// read grows past the limit (the decoder is then spent: feed it nothing more).
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, EventTooLarge> {
         let mut out = Vec::new();
         let mut chunk = chunk;
         if self.skip_lf && !chunk.is_empty() {
@@ -81,6 +119,9 @@ impl SseDecoder {
                 if let Some(event) = self.line(&line) {
                     out.push(event);
                 }
+                if self.data.len() > self.limit {
+                    return Err(EventTooLarge { limit: self.limit });
+                }
                 start = next;
                 i = next;
             } else {
@@ -90,7 +131,10 @@ impl SseDecoder {
         self.buf = buf;
         self.buf.drain(..start);
         self.scanned = self.buf.len();
-        out
+        if self.buf.len() + self.data.len() > self.limit {
+            return Err(EventTooLarge { limit: self.limit });
+        }
+        Ok(out)
     }
 
     /// Ends the input: a last event whose blank line never came is dispatched, so a server
@@ -155,7 +199,7 @@ mod tests {
 
     fn decode_all(chunks: &[&[u8]]) -> Vec<SseEvent> {
         let mut d = SseDecoder::new();
-        chunks.iter().flat_map(|c| d.feed(c)).collect()
+        chunks.iter().flat_map(|c| d.feed(c).unwrap()).collect()
     }
 
     fn ev(event: &str, data: &str) -> SseEvent {
@@ -197,7 +241,11 @@ mod tests {
     #[test]
     fn unterminated_event_waits_for_finish_and_empty_data_is_not_dispatched() {
         let mut d = SseDecoder::new();
-        assert!(d.feed(b"event: e\n\nevent: error\ndata: {}\n").is_empty());
+        assert!(
+            d.feed(b"event: e\n\nevent: error\ndata: {}\n")
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(d.finish(), Some(ev("error", "{}")));
         assert_eq!(d.finish(), None);
     }
@@ -207,6 +255,26 @@ mod tests {
         let got = decode_all(&[b"\xEF\xBB", b"\xBFid: 7\ndata: x\n\n"]);
         assert_eq!(got[0].id.as_deref(), Some("7"));
         assert_eq!(got[0].data, "x");
+    }
+
+    #[test]
+    fn an_event_past_the_limit_is_refused_whether_its_line_ends_or_not() {
+        let line = format!("data: {}\n", "x".repeat(100));
+        // An unterminated line that keeps growing.
+        let mut d = SseDecoder::with_limit(64);
+        assert_eq!(d.feed(&line.as_bytes()[..50]).unwrap(), vec![]);
+        assert_eq!(
+            d.feed(&line.as_bytes()[50..]),
+            Err(EventTooLarge { limit: 64 })
+        );
+        // Many short data lines that add up.
+        let mut d = SseDecoder::with_limit(64);
+        let many = "data: 0123456789\n".repeat(10);
+        assert!(d.feed(many.as_bytes()).is_err());
+        // Events under the limit pass, however many.
+        let mut d = SseDecoder::with_limit(64);
+        let small = "data: 0123456789\n\n".repeat(100);
+        assert_eq!(d.feed(small.as_bytes()).unwrap().len(), 100);
     }
 
     const SAMPLE: &[u8] = "event: message_start\r\ndata: {\"a\": 1   }\r\n\r\n: comment\n\

@@ -2,8 +2,13 @@
 //!
 //! Invariant: retries happen only inside [`open`], before the first byte of the body is read;
 //! once [`EventStream::next`] has yielded an event, a failure is reported, never retried, so
-//! nothing the user already saw is duplicated or lost. A stream that ends without
-//! `message_stop` is [`ApiError::Cut`].
+//! nothing the user already saw is duplicated or lost.
+//!
+//! Every event that arrived is handed out before the end of the body is reported, in
+//! whatever read the end came: HTTP/2 sets END_STREAM on the last DATA frame, a chunked body
+//! often carries its terminator in the same segment as the last event, a `content-length` body
+//! is complete with its last byte. Only then is a stream without `message_stop`
+//! [`ApiError::Cut`]. Nothing after `message_stop` or an `error` event is handed out.
 
 use super::client::Client;
 use super::error::ApiError;
@@ -23,8 +28,13 @@ pub struct EventStream {
     decoder: SseDecoder,
     pending: VecDeque<StreamEvent>,
     request_id: Option<String>,
-    saw_stop: bool,
-    finished: bool,
+    /// `message_stop` or an `error` event was handed out: the answer is over.
+    over: bool,
+    /// The body ended (or failed) and its last events are in `pending`; this is reported
+    /// once they are handed out, unless one of them ended the answer.
+    end: Option<ApiError>,
+    /// The end or an error was reported: nothing more comes.
+    spent: bool,
 }
 
 /// Sends the request (with retries) and returns its event stream.
@@ -58,8 +68,9 @@ pub async fn open(client: &Client, body: &Value, betas: &[&str]) -> Result<Event
         decoder: SseDecoder::new(),
         pending: VecDeque::new(),
         request_id,
-        saw_stop: false,
-        finished: false,
+        over: false,
+        end: None,
+        spent: false,
     })
 }
 
@@ -73,66 +84,80 @@ impl EventStream {
         self.pending.is_empty()
     }
 
-    fn decode(&mut self, chunk: &[u8]) -> Result<(), String> {
-        for sse in self.decoder.feed(chunk) {
-            self.pending.push_back(StreamEvent::parse(&sse)?);
+    fn decode(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
+        let events = self
+            .decoder
+            .feed(chunk)
+            .map_err(|e| ApiError::Protocol(e.to_string()))?;
+        for sse in events {
+            self.pending
+                .push_back(StreamEvent::parse(&sse).map_err(ApiError::Protocol)?);
         }
         Ok(())
     }
 
-    /// The next event; `None` after `message_stop` or after an error was returned.
+    /// The next event; `None` after `message_stop`, an `error` event, or a reported error.
     pub async fn next(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
-            if let Some(event) = self.pending.pop_front() {
-                match &event {
-                    StreamEvent::MessageStop => self.saw_stop = true,
-                    StreamEvent::Error { .. } => self.finished = true,
-                    _ => {}
-                }
-                return Some(Ok(event));
-            }
-            if self.finished || self.saw_stop {
+            if self.over || self.spent {
                 return None;
             }
-            let mut next = self.body.next().await;
-            let mut ready = 0;
-            while let Some(Ok(chunk)) = &next {
-                if let Err(reason) = self.decode(chunk) {
-                    self.finished = true;
-                    return Some(Err(ApiError::Protocol(reason)));
+            if let Some(event) = self.pending.pop_front() {
+                self.over = matches!(event, StreamEvent::MessageStop | StreamEvent::Error { .. });
+                return Some(Ok(event));
+            }
+            if let Some(end) = self.end.take() {
+                self.spent = true;
+                return Some(Err(end));
+            }
+            self.read_batch().await;
+        }
+    }
+
+    /// Reads one chunk, and every further chunk already here, into `pending`; at the end of
+    /// the body (or on an error) sets `end` instead of reporting it, so the events decoded
+    /// in the same read still come first.
+    async fn read_batch(&mut self) {
+        let mut next = self.body.next().await;
+        let mut ready = 0;
+        loop {
+            match next {
+                Some(Ok(chunk)) => {
+                    if let Err(error) = self.decode(&chunk) {
+                        self.end = Some(error);
+                        return;
+                    }
                 }
-                // Take every chunk that is already here, so a burst becomes one batch and
-                // `is_settled` turns true only when the network has nothing more for now.
-                ready += 1;
-                if ready == MAX_BATCH_CHUNKS {
-                    break;
-                }
-                match self.body.next().now_or_never() {
-                    Some(more) => next = more,
-                    None => break,
+                Some(Err(_)) | None => {
+                    self.end_of_body();
+                    return;
                 }
             }
-            match next {
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => {
-                    self.finished = true;
-                    // A last event without its blank line is trusted only when it parses and
-                    // ends the stream anyway; anything else means the answer was cut.
-                    let last = self
-                        .decoder
-                        .finish()
-                        .and_then(|sse| StreamEvent::parse(&sse).ok());
-                    if let Some(event @ (StreamEvent::MessageStop | StreamEvent::Error { .. })) =
-                        last
-                    {
-                        self.pending.push_back(event);
-                        continue;
-                    }
-                    return Some(Err(ApiError::Cut {
-                        request_id: self.request_id.clone(),
-                    }));
-                }
+            // Take every chunk that is already here, so a burst becomes one batch and
+            // `is_settled` turns true only when the network has nothing more for now.
+            ready += 1;
+            if ready == MAX_BATCH_CHUNKS {
+                return;
+            }
+            match self.body.next().now_or_never() {
+                Some(more) => next = more,
+                None => return,
             }
         }
+    }
+
+    /// The body is over. A last event without its blank line is trusted only when it parses
+    /// and ends the answer anyway; without `message_stop` the answer was cut.
+    fn end_of_body(&mut self) {
+        let last = self
+            .decoder
+            .finish()
+            .and_then(|sse| StreamEvent::parse(&sse).ok());
+        if let Some(event @ (StreamEvent::MessageStop | StreamEvent::Error { .. })) = last {
+            self.pending.push_back(event);
+        }
+        self.end = Some(ApiError::Cut {
+            request_id: self.request_id.clone(),
+        });
     }
 }

@@ -62,7 +62,7 @@ impl<W: Write> Printer<W> {
                 eprintln!("clab: note: the stream had an event clab does not know ({name}); kept");
             }
             Update::Settled => self.out.flush()?,
-            Update::ThinkingDelta { .. } | Update::None => {}
+            Update::ThinkingDelta { .. } | Update::Skipped(_) | Update::None => {}
         }
         Ok(())
     }

@@ -6,11 +6,35 @@
 //! field clab does not know is kept verbatim so it can be sent back next turn. Every event costs
 //! time proportional to its own size, never to the answer so far. A `pause_turn` continuation
 //! appends to the same blocks (its indices restart at 0) and adds its usage.
+//!
+//! The stream is untrusted input. An event that would corrupt the answer (a block index past
+//! [`MAX_BLOCKS`], a second `message_start`) is a [`Violation`] that ends the turn; one that
+//! only makes no sense (a delta or stop for a block that never started, a block started
+//! twice) is skipped and reported as [`Update::Skipped`] for the log. Answer events before any
+//! `message_start` are a violation too: such a stream is not the API's.
+//! Nothing is ever allocated in proportion to a number the server sent.
 
 use super::usage::Usage;
 use crate::api::events::{Delta, StreamEvent};
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// The most content blocks one answer may have, continuations included. Real answers have
+/// tens; the limit only bounds what a broken server can make clab allocate.
+pub const MAX_BLOCKS: usize = 4096;
+
+/// An event that cannot be folded into the answer without corrupting it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    #[error(
+        "the server sent a content block index of {index}; clab accepts at most {MAX_BLOCKS} blocks in one answer"
+    )]
+    IndexTooLarge { index: usize },
+    #[error("the server started a second message in the same stream")]
+    SecondMessageStart,
+    #[error("the server sent {event} before message_start")]
+    NoMessageStart { event: &'static str },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Container {
@@ -35,6 +59,8 @@ pub enum Update {
         stop_reason: Option<String>,
     },
     Unknown(String),
+    /// An event that made no sense was skipped; the sentence says which and why.
+    Skipped(String),
     /// Every event received so far has been applied: the moment to flush or draw. Emitted by
     /// the turn driver between bursts, never by the accumulator.
     Settled,
@@ -67,6 +93,8 @@ pub struct Accumulator {
     pub error: Option<(String, String, Option<String>)>,
     /// A `message_stop` arrived for the request in progress.
     pub stopped: bool,
+    /// A `message_start` arrived for the request in progress.
+    started: bool,
 }
 
 impl Accumulator {
@@ -81,6 +109,7 @@ impl Accumulator {
         self.usage_now = Usage::default();
         self.stop_reason = None;
         self.stopped = false;
+        self.started = false;
     }
 
     pub fn usage(&self) -> Usage {
@@ -107,9 +136,19 @@ impl Accumulator {
         self.slots.iter().flatten().filter(|s| !s.stopped).count()
     }
 
-    pub fn apply(&mut self, event: StreamEvent) -> Update {
-        match event {
+    /// Folds one event in; a [`Violation`] leaves the answer as it was before the event.
+    pub fn apply(&mut self, event: StreamEvent) -> Result<Update, Violation> {
+        if !self.started
+            && let Some(name) = event.answer_event_name()
+        {
+            return Err(Violation::NoMessageStart { event: name });
+        }
+        Ok(match event {
             StreamEvent::MessageStart { message } => {
+                if self.started {
+                    return Err(Violation::SecondMessageStart);
+                }
+                self.started = true;
                 self.message_id = text(&message, "id").or(self.message_id.take());
                 self.model = text(&message, "model").or(self.model.take());
                 if let Some(usage) = message.get("usage") {
@@ -118,27 +157,41 @@ impl Accumulator {
                 Update::None
             }
             StreamEvent::ContentBlockStart { index, block } => {
-                let position = self.offset + index;
+                let position = self.position(index)?;
                 if self.slots.len() <= position {
                     self.slots.resize(position + 1, None);
                 }
-                self.slots[position] = Some(Slot {
-                    block,
-                    partial_json: String::new(),
-                    stopped: false,
-                });
-                Update::BlockStarted(position)
+                if self.slots[position].is_some() {
+                    Update::Skipped(format!(
+                        "content_block_start for block {index}, which had already started"
+                    ))
+                } else {
+                    self.slots[position] = Some(Slot {
+                        block,
+                        partial_json: String::new(),
+                        stopped: false,
+                    });
+                    Update::BlockStarted(position)
+                }
             }
-            StreamEvent::ContentBlockDelta { index, delta } => self.delta(index, delta),
+            StreamEvent::ContentBlockDelta { index, delta } => {
+                let position = self.position(index)?;
+                self.delta(position, index, delta)
+            }
             StreamEvent::ContentBlockStop { index } => {
-                let position = self.offset + index;
+                let position = self.position(index)?;
                 match self.slots.get_mut(position).and_then(Option::as_mut) {
-                    Some(slot) => {
+                    Some(slot) if !slot.stopped => {
                         finish_input(slot);
                         slot.stopped = true;
                         Update::BlockStopped(position)
                     }
-                    None => self.note_unknown("content_block_stop for a block that never started"),
+                    Some(_) => Update::Skipped(format!(
+                        "content_block_stop for block {index}, which had already stopped"
+                    )),
+                    None => Update::Skipped(format!(
+                        "content_block_stop for block {index}, which never started"
+                    )),
                 }
             }
             StreamEvent::MessageDelta { delta, usage } => {
@@ -177,13 +230,22 @@ impl Accumulator {
                 self.unknown.push(data);
                 Update::Unknown(name)
             }
-        }
+        })
     }
 
-    fn delta(&mut self, index: usize, delta: Delta) -> Update {
-        let position = self.offset + index;
+    /// Where block `index` of the request in progress lands, if within [`MAX_BLOCKS`].
+    fn position(&self, index: usize) -> Result<usize, Violation> {
+        self.offset
+            .checked_add(index)
+            .filter(|&p| p < MAX_BLOCKS)
+            .ok_or(Violation::IndexTooLarge { index })
+    }
+
+    fn delta(&mut self, position: usize, index: usize, delta: Delta) -> Update {
         let Some(slot) = self.slots.get_mut(position).and_then(Option::as_mut) else {
-            return self.note_unknown("content_block_delta for a block that never started");
+            return Update::Skipped(format!(
+                "content_block_delta for block {index}, which never started"
+            ));
         };
         match delta {
             Delta::Text(text) => {
@@ -237,11 +299,6 @@ impl Accumulator {
             }
         }
     }
-
-    fn note_unknown(&mut self, what: &str) -> Update {
-        self.unknown.push(Value::String(what.to_string()));
-        Update::Unknown(what.to_string())
-    }
 }
 
 fn text(value: &Value, name: &str) -> Option<String> {
@@ -262,13 +319,17 @@ fn append(block: &mut Value, field: &str, piece: &str) {
 }
 
 /// Parses the joined `input_json_delta` fragments into the block's `input`. Fragments that do
-/// not parse (a cut stream) are kept as a string under `input` so nothing is lost.
+/// not parse (a cut stream, a broken server) are kept as a string under `input` so nothing is
+/// lost, and the log says so.
 fn finish_input(slot: &mut Slot) {
     if slot.partial_json.trim().is_empty() {
         return;
     }
     let json = std::mem::take(&mut slot.partial_json);
-    let input = serde_json::from_str::<Value>(&json).unwrap_or(Value::String(json));
+    let input = serde_json::from_str::<Value>(&json).unwrap_or_else(|e| {
+        tracing::warn!("a tool input is not valid JSON ({e}); kept as text");
+        Value::String(json)
+    });
     if let Some(obj) = slot.block.as_object_mut() {
         obj.insert("input".to_string(), input);
     } else {
@@ -292,21 +353,35 @@ mod tests {
             delta: Delta::from_value(delta),
         }
     }
+    fn message_start() -> StreamEvent {
+        StreamEvent::MessageStart {
+            message: json!({"id":"m","usage":{"input_tokens":1,"output_tokens":1}}),
+        }
+    }
+    /// An accumulator that has seen its `message_start`.
+    fn started() -> Accumulator {
+        let mut acc = Accumulator::new();
+        acc.apply(message_start()).unwrap();
+        acc
+    }
 
     #[test]
     fn tool_input_is_joined_and_parsed_at_stop() {
-        let mut acc = Accumulator::new();
+        let mut acc = started();
         acc.apply(start(
             0,
             json!({"type":"server_tool_use","id":"s1","name":"bash_code_execution","input":{}}),
-        ));
+        ))
+        .unwrap();
         for piece in ["", "{\"command\":", " \"ls -", "la\"}"] {
             acc.apply(delta(
                 0,
                 json!({"type":"input_json_delta","partial_json":piece}),
-            ));
+            ))
+            .unwrap();
         }
-        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 })
+            .unwrap();
         assert_eq!(acc.content()[0]["input"], json!({"command":"ls -la"}));
     }
 
@@ -315,23 +390,31 @@ mod tests {
         let mut acc = Accumulator::new();
         acc.apply(StreamEvent::MessageStart {
             message: json!({"id":"m1","usage":{"input_tokens":5,"output_tokens":1}}),
-        });
-        acc.apply(start(0, json!({"type":"text","text":""})));
-        acc.apply(delta(0, json!({"type":"text_delta","text":"one"})));
+        })
+        .unwrap();
+        acc.apply(start(0, json!({"type":"text","text":""})))
+            .unwrap();
+        acc.apply(delta(0, json!({"type":"text_delta","text":"one"})))
+            .unwrap();
         acc.apply(StreamEvent::MessageDelta {
             delta: json!({"stop_reason":"pause_turn"}),
             usage: Some(json!({"output_tokens":7})),
-        });
+        })
+        .unwrap();
         acc.begin_continuation();
         acc.apply(StreamEvent::MessageStart {
             message: json!({"id":"m2","usage":{"input_tokens":9,"output_tokens":1}}),
-        });
-        acc.apply(start(0, json!({"type":"text","text":""})));
-        acc.apply(delta(0, json!({"type":"text_delta","text":"two"})));
+        })
+        .unwrap();
+        acc.apply(start(0, json!({"type":"text","text":""})))
+            .unwrap();
+        acc.apply(delta(0, json!({"type":"text_delta","text":"two"})))
+            .unwrap();
         acc.apply(StreamEvent::MessageDelta {
             delta: json!({"stop_reason":"end_turn"}),
             usage: Some(json!({"output_tokens":3})),
-        });
+        })
+        .unwrap();
         let texts: Vec<_> = acc.content().iter().map(|b| b["text"].clone()).collect();
         assert_eq!(texts, vec![json!("one"), json!("two")]);
         assert_eq!(acc.usage().input_tokens, 14);
@@ -341,28 +424,133 @@ mod tests {
 
     #[test]
     fn unknown_deltas_and_blocks_are_kept() {
-        let mut acc = Accumulator::new();
-        acc.apply(start(0, json!({"type":"hologram","beams":3})));
-        let u = acc.apply(delta(0, json!({"type":"beam_delta","beam":1})));
+        let mut acc = started();
+        acc.apply(start(0, json!({"type":"hologram","beams":3})))
+            .unwrap();
+        let u = acc
+            .apply(delta(0, json!({"type":"beam_delta","beam":1})))
+            .unwrap();
         assert_eq!(u, Update::Unknown("beam_delta delta".into()));
-        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 })
+            .unwrap();
         assert_eq!(acc.content(), vec![json!({"type":"hologram","beams":3})]);
         assert_eq!(acc.unknown, vec![json!({"type":"beam_delta","beam":1})]);
     }
 
     #[test]
     fn a_cut_tool_input_is_kept_as_text() {
-        let mut acc = Accumulator::new();
+        let mut acc = started();
         acc.apply(start(
             0,
             json!({"type":"server_tool_use","id":"s","name":"x","input":{}}),
-        ));
+        ))
+        .unwrap();
         acc.apply(delta(
             0,
             json!({"type":"input_json_delta","partial_json":"{\"comm"}),
-        ));
+        ))
+        .unwrap();
         assert_eq!(acc.unfinished(), 1);
-        acc.apply(StreamEvent::ContentBlockStop { index: 0 });
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 })
+            .unwrap();
         assert_eq!(acc.content()[0]["input"], json!("{\"comm"));
+    }
+
+    #[test]
+    fn absurd_block_indexes_are_violations_and_allocate_nothing() {
+        for index in [usize::MAX, 1 << 32, 1_000_000_000_000, MAX_BLOCKS] {
+            let mut acc = started();
+            for event in [
+                start(index, json!({"type":"text","text":""})),
+                delta(index, json!({"type":"text_delta","text":"x"})),
+                StreamEvent::ContentBlockStop { index },
+            ] {
+                assert_eq!(acc.apply(event), Err(Violation::IndexTooLarge { index }));
+            }
+            assert!(acc.content().is_empty());
+            assert!(acc.slots.capacity() < 16, "{index} made it allocate");
+        }
+        // The last index inside the limit is fine, also after a continuation moved the offset.
+        let mut acc = started();
+        acc.apply(start(MAX_BLOCKS - 1, json!({"type":"text","text":"end"})))
+            .unwrap();
+        acc.begin_continuation();
+        acc.apply(message_start()).unwrap();
+        assert_eq!(
+            acc.apply(start(0, json!({"type":"text","text":""}))),
+            Err(Violation::IndexTooLarge { index: 0 })
+        );
+    }
+
+    #[test]
+    fn events_for_blocks_that_never_started_are_skipped_and_said() {
+        let mut acc = started();
+        let skipped = |u: Result<Update, Violation>| matches!(u, Ok(Update::Skipped(_)));
+        assert!(skipped(
+            acc.apply(delta(3, json!({"type":"text_delta","text":"x"})))
+        ));
+        assert!(skipped(
+            acc.apply(StreamEvent::ContentBlockStop { index: 3 })
+        ));
+        acc.apply(start(0, json!({"type":"text","text":"a"})))
+            .unwrap();
+        assert!(skipped(
+            acc.apply(start(0, json!({"type":"text","text":"replaced?"})))
+        ));
+        acc.apply(StreamEvent::ContentBlockStop { index: 0 })
+            .unwrap();
+        assert!(skipped(
+            acc.apply(StreamEvent::ContentBlockStop { index: 0 })
+        ));
+        assert_eq!(acc.content(), vec![json!({"type":"text","text":"a"})]);
+    }
+
+    #[test]
+    fn message_start_must_come_first_and_once() {
+        let mut acc = Accumulator::new();
+        assert_eq!(acc.apply(StreamEvent::Ping), Ok(Update::None));
+        assert_eq!(
+            acc.apply(start(0, json!({"type":"text","text":""}))),
+            Err(Violation::NoMessageStart {
+                event: "content_block_start"
+            })
+        );
+        acc.apply(message_start()).unwrap();
+        assert_eq!(
+            acc.apply(message_start()),
+            Err(Violation::SecondMessageStart)
+        );
+        // An error may come first: the API reports overload before any message.
+        let mut acc = Accumulator::new();
+        acc.apply(StreamEvent::Error {
+            error_type: "overloaded_error".into(),
+            message: "Overloaded".into(),
+            request_id: None,
+        })
+        .unwrap();
+        assert!(acc.error.is_some());
+    }
+
+    #[test]
+    fn tool_input_that_never_becomes_json_is_kept_as_text_at_its_stop() {
+        let mut acc = started();
+        acc.apply(start(
+            0,
+            json!({"type":"server_tool_use","id":"s","name":"bash_code_execution","input":{}}),
+        ))
+        .unwrap();
+        for piece in ["{\"command\": ", "[[[", "}}}"] {
+            acc.apply(delta(
+                0,
+                json!({"type":"input_json_delta","partial_json":piece}),
+            ))
+            .unwrap();
+        }
+        assert_eq!(
+            acc.apply(StreamEvent::ContentBlockStop { index: 0 }),
+            Ok(Update::BlockStopped(0))
+        );
+        assert_eq!(acc.content()[0]["input"], json!("{\"command\": [[[}}}"));
+        assert_eq!(acc.unfinished(), 0);
     }
 }
