@@ -13,6 +13,7 @@ pub mod download_name;
 pub mod effect;
 pub mod error;
 pub mod event;
+pub mod exact_json;
 pub mod files_cmd;
 pub mod files_view;
 pub mod headless;

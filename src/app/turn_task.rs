@@ -236,6 +236,6 @@ impl TurnTask {
 
     fn checkpoint(&self, sid: &str, seq: i64, acc: &Accumulator) {
         self.sessions
-            .checkpoint(sid, seq, acc.content(), acc.usage());
+            .checkpoint(sid, seq, acc.content_json(), acc.usage());
     }
 }

@@ -46,9 +46,12 @@ pub async fn stream_turn(
             _ => false,
         };
         if due {
-            record
-                .sessions
-                .checkpoint(record.session_id, record.seq, acc.content(), acc.usage());
+            record.sessions.checkpoint(
+                record.session_id,
+                record.seq,
+                acc.content_json(),
+                acc.usage(),
+            );
             last_checkpoint = Instant::now();
         }
     })

@@ -127,6 +127,18 @@ impl Accumulator {
             .collect()
     }
 
+    /// The content blocks so far as a JSON array, written straight from the blocks held
+    /// (no copy of them is made first): what a checkpoint stores.
+    pub fn content_json(&self) -> String {
+        struct Blocks<'a>(&'a [Option<Slot>]);
+        impl Serialize for Blocks<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().flatten().map(|slot| &slot.block))
+            }
+        }
+        crate::exact_json::to_string(&Blocks(&self.slots)).unwrap_or_else(|_| "[]".to_string())
+    }
+
     pub fn block(&self, position: usize) -> Option<&Value> {
         self.slots.get(position)?.as_ref().map(|s| &s.block)
     }

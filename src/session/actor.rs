@@ -111,12 +111,10 @@ impl SessionManager {
 
     /// Records an answer in progress as a partial (`Cut`) message without waiting: if the
     /// process dies now, the next run finds what had arrived, marked as cut.
-    pub fn checkpoint(&self, session: &str, seq: i64, content: Vec<Value>, usage: Usage) {
+    pub fn checkpoint(&self, session: &str, seq: i64, content_json: String, usage: Usage) {
         let session = session.to_string();
         let _ = self.tx.send(Box::new(move |store| {
-            if let Err(err) =
-                store.update_message(&session, seq, &content, &MessageState::Cut, Some(&usage))
-            {
+            if let Err(err) = store.checkpoint_message(&session, seq, &content_json, Some(&usage)) {
                 tracing::warn!("checkpoint of {session} message {seq} failed: {err}");
             }
         }));
@@ -177,7 +175,7 @@ mod tests {
         manager.checkpoint(
             id,
             seq,
-            vec![json!({"type":"text","text":"half"})],
+            json!([{"type":"text","text":"half"}]).to_string(),
             Usage::default(),
         );
         let container = Container {

@@ -190,7 +190,7 @@ impl Store {
                 session_id,
                 seq,
                 role_text(role),
-                serde_json::to_string(content)?,
+                crate::exact_json::to_string(content)?,
                 state,
                 error,
                 usage_json(usage)?,
@@ -216,36 +216,39 @@ impl Store {
             .conn
             .unchecked_transaction()
             .ctx("updating a message")?;
-        touch(&tx, session_id)?;
-        let (state, error) = state_columns(state);
-        let rowid: Option<i64> = tx
-            .query_row(
-                "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6,
-                     updated_at = ?7
-                 WHERE session_id = ?1 AND seq = ?2 RETURNING id",
-                params![
-                    session_id,
-                    seq,
-                    serde_json::to_string(content)?,
-                    state,
-                    error,
-                    usage_json(usage)?,
-                    now(),
-                ],
-                |row| row.get(0),
-            )
-            .optional()
-            .ctx("updating a message")?;
-        let Some(rowid) = rowid else {
-            return Err(StoreError::MessageNotFound {
-                session_id: session_id.to_string(),
-                seq,
-            });
-        };
+        let content_json = crate::exact_json::to_string(content)?;
+        let rowid = write_message(&tx, session_id, seq, &content_json, state, usage)?;
+        drop(content_json);
         tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [rowid])
             .ctx("re-indexing a message")?;
         index(&tx, rowid, content)?;
         tx.commit().ctx("updating a message")
+    }
+
+    /// Records an answer in progress (already serialized, so the caller needs no copy of its
+    /// blocks) as a partial (`Cut`) message. The search index is left alone: tokenising the
+    /// whole answer again every half second would cost more than the write, and the final
+    /// [`Store::update_message`] of the turn indexes it.
+    pub fn checkpoint_message(
+        &self,
+        session_id: &str,
+        seq: i64,
+        content_json: &str,
+        usage: Option<&Usage>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .ctx("checkpointing a message")?;
+        write_message(
+            &tx,
+            session_id,
+            seq,
+            content_json,
+            &MessageState::Cut,
+            usage,
+        )?;
+        tx.commit().ctx("checkpointing a message")
     }
 
     /// Records the session's code-execution container (or forgets it).
@@ -344,6 +347,41 @@ impl Store {
 }
 
 /// Marks the session as updated now; `NotFound` if it does not exist.
+/// Overwrites message `seq` of the session and touches the session; returns the row id.
+fn write_message(
+    conn: &Connection,
+    session_id: &str,
+    seq: i64,
+    content_json: &str,
+    state: &MessageState,
+    usage: Option<&Usage>,
+) -> Result<i64, StoreError> {
+    touch(conn, session_id)?;
+    let (state, error) = state_columns(state);
+    let rowid: Option<i64> = conn
+        .query_row(
+            "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6,
+                 updated_at = ?7
+             WHERE session_id = ?1 AND seq = ?2 RETURNING id",
+            params![
+                session_id,
+                seq,
+                content_json,
+                state,
+                error,
+                usage_json(usage)?,
+                now(),
+            ],
+            |row| row.get(0),
+        )
+        .optional()
+        .ctx("updating a message")?;
+    rowid.ok_or_else(|| StoreError::MessageNotFound {
+        session_id: session_id.to_string(),
+        seq,
+    })
+}
+
 fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {
     let changed = conn
         .execute(

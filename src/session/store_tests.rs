@@ -156,6 +156,33 @@ fn messages_record_when_they_were_last_written() {
 }
 
 #[test]
+fn a_checkpoint_stores_the_partial_answer_and_the_final_write_indexes_it() {
+    let (_dir, store) = fresh();
+    let id = store.create_session("m", "p").unwrap().id;
+    let seq = store
+        .append_message(&id, Role::Assistant, &[], &MessageState::Cut, None)
+        .unwrap();
+    let partial = text("zanzibar halfway");
+    let json = crate::exact_json::to_string(&partial).unwrap();
+    store.checkpoint_message(&id, seq, &json, None).unwrap();
+    let stored = store.load(&id).unwrap().unwrap().messages[0].clone();
+    assert_eq!(stored.content, partial);
+    assert_eq!(stored.state, MessageState::Cut);
+    assert!(store.search("zanzibar").unwrap().is_empty());
+    store
+        .update_message(
+            &id,
+            seq,
+            &text("zanzibar done"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    assert_eq!(store.search("zanzibar").unwrap().len(), 1);
+    assert!(store.checkpoint_message(&id, seq + 1, &json, None).is_err());
+}
+
+#[test]
 fn a_version_1_database_gains_the_updated_at_column() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("sessions.db");
