@@ -123,6 +123,8 @@ impl Store {
             .ctx("setting the busy timeout")?;
         conn.pragma_update(None, "foreign_keys", true)
             .ctx("enabling foreign keys")?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)
+            .ctx("sizing the page cache")?;
         if let Outcome::Future(found) = schema::migrate(&mut conn).ctx("migrating the schema")? {
             return Err(StoreError::FutureSchema {
                 found,
@@ -347,6 +349,10 @@ impl Store {
 }
 
 /// Marks the session as updated now; `NotFound` if it does not exist.
+/// The page cache, in KiB. SQLite's default (2 MiB) would hold a whole long answer's pages
+/// while it is written; past this, dirty pages spill to the write-ahead log instead.
+const CACHE_KIB: i64 = 512;
+
 /// Overwrites message `seq` of the session and touches the session; returns the row id.
 fn write_message(
     conn: &Connection,
