@@ -161,7 +161,7 @@ pub async fn run_foreground(
         pace,
     })
     .await?;
-    announce(&server.base_url())?;
+    announce(&server.base_url()).context("cannot announce the listening address")?;
     wait_for_signal().await?;
     server.shutdown().await;
     Ok(())
