@@ -42,8 +42,9 @@ impl Context {
                 resolve_key(&config)?.ok_or_else(|| CliError::Usage(NO_KEY_HELP.to_string()))?;
             (base_url(common, &config), key, None)
         };
-        let client = build_client(&config, base_url, key)?
-            .with_retry_notifier(Arc::new(|line| eprintln!("clab: {line}")));
+        let client = build_client(&config, base_url, key)?.with_retry_notifier(Arc::new(|line| {
+            crate::output::note(&format!("clab: {line}"))
+        }));
         let model = common.model.clone().unwrap_or_else(|| config.model.clone());
         Ok(Context {
             config,

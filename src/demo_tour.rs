@@ -5,6 +5,7 @@
 
 use crate::cli::Cli;
 use crate::error::CliError;
+use crate::output;
 use std::path::PathBuf;
 
 const SAMPLE_CSV: &[u8] = include_bytes!("../assets/demo/customers.csv");
@@ -26,11 +27,11 @@ pub fn write_sample() -> Result<PathBuf, CliError> {
 pub async fn run(cli: &Cli) -> Result<(), CliError> {
     let csv = write_sample()?;
     let dir = csv.parent().map(PathBuf::from).unwrap_or_default();
-    eprintln!(
+    output::note(&format!(
         "clab: DEMO — offline, no API key needed. Sample data: {}",
         csv.display()
-    );
-    eprintln!("clab: asking: {PROMPT}\n");
+    ));
+    output::note(&format!("clab: asking: {PROMPT}\n"));
     let mut demo = Cli {
         command: None,
         prompt: Some(PROMPT.to_string()),
@@ -41,9 +42,9 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
     };
     demo.common.demo = true;
     crate::headless::run(&demo, PROMPT).await?;
-    eprintln!(
+    output::note(
         "\nclab: try your own data: clab --demo -p \"what drives churn?\" -a your.csv\n\
-         clab: with a key: export ANTHROPIC_API_KEY=sk-ant-... && clab -p \"...\" -a your.csv"
+         clab: with a key: export ANTHROPIC_API_KEY=sk-ant-... && clab -p \"...\" -a your.csv",
     );
     Ok(())
 }

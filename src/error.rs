@@ -3,6 +3,7 @@
 //! Invariant: `Usage` (exit 2) means the user asked for something that cannot work as asked and
 //! nothing was sent; `Failed` (exit 1) means the API or the file system said no. Messages are
 //! complete sentences; they never contain the API key because nothing that holds it prints it.
+//! A reader that closed stdout early is no error at all (see [`crate::output`]).
 
 use crate::api::ApiError;
 
@@ -20,6 +21,11 @@ impl CliError {
             CliError::Usage(_) => 2,
             CliError::Failed(_) => 1,
         }
+    }
+
+    /// A write to stdout that failed for another reason than a closed pipe.
+    pub fn stdout(err: std::io::Error) -> CliError {
+        CliError::Failed(format!("cannot write to stdout: {err}"))
     }
 }
 

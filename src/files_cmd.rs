@@ -5,6 +5,8 @@
 //! Results go to stdout (human text, or JSON with `--json`), progress and per-item failures to
 //! stderr, so `--json` output stays parseable. `delete` carries on past a failed id and exits 1
 //! at the end; `upload` stops at the first failure, after reporting what was already uploaded.
+//! A reader that closes stdout early stops the printing, not the work: the remaining uploads
+//! and deletions still run, and the exit code is theirs (see [`crate::output`]).
 
 use crate::api::files::{self, FileMetadata};
 use crate::cli::FilesCommand;
@@ -12,35 +14,46 @@ use crate::context::Context;
 use crate::download_name::DownloadTarget;
 use crate::error::CliError;
 use crate::files_view::{cell, details, table};
+use crate::output::{self, Stdout};
 use crate::preview;
 use crate::progress::Progress;
 use crate::theme::Theme;
 use ratatui::layout::Size;
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub async fn run(ctx: &Context, command: FilesCommand) -> Result<(), CliError> {
+    let mut out = Stdout::new();
+    let done = command_on(&mut out, ctx, command).await;
+    let printed = out.finish().map_err(CliError::stdout);
+    done.and(printed)
+}
+
+async fn command_on(
+    out: &mut Stdout,
+    ctx: &Context,
+    command: FilesCommand,
+) -> Result<(), CliError> {
     match command {
         FilesCommand::List => {
             let all = files::list_all(&ctx.client).await?;
-            emit(ctx, &all, || table(&all))
+            emit(out, ctx, &all, || table(&all))
         }
         FilesCommand::Info { id } => {
             let meta = files::info(&ctx.client, &id).await?;
-            emit(ctx, &meta, || details(&meta))
+            emit(out, ctx, &meta, || details(&meta))
         }
-        FilesCommand::Upload { paths } => upload(ctx, &paths).await,
+        FilesCommand::Upload { paths } => upload(out, ctx, &paths).await,
         FilesCommand::Download {
             id,
             output,
             preview,
-        } => download(ctx, &id, output, preview).await,
-        FilesCommand::Delete { ids } => delete(ctx, &ids).await,
+        } => download(out, ctx, &id, output, preview).await,
+        FilesCommand::Delete { ids } => delete(out, ctx, &ids).await,
     }
 }
 
-async fn upload(ctx: &Context, paths: &[PathBuf]) -> Result<(), CliError> {
+async fn upload(out: &mut Stdout, ctx: &Context, paths: &[PathBuf]) -> Result<(), CliError> {
     check_all(paths)?;
     let mut uploaded: Vec<FileMetadata> = Vec::new();
     for path in paths {
@@ -51,20 +64,20 @@ async fn upload(ctx: &Context, paths: &[PathBuf]) -> Result<(), CliError> {
         match result {
             Ok(meta) => {
                 if !ctx.json {
-                    print_line(&format!("uploaded {label} → {}", cell(&meta.id)))?;
+                    out.line(&format!("uploaded {label} → {}", cell(&meta.id)));
                 }
                 uploaded.push(meta);
             }
             Err(err) => {
                 if ctx.json && !uploaded.is_empty() {
-                    print_json(&uploaded)?;
+                    print_json(out, &uploaded)?;
                 }
                 return Err(err.into());
             }
         }
     }
     if ctx.json {
-        print_json(&uploaded)?;
+        print_json(out, &uploaded)?;
     }
     Ok(())
 }
@@ -106,6 +119,7 @@ struct Saved<'a> {
 }
 
 async fn download(
+    out: &mut Stdout,
     ctx: &Context,
     id: &str,
     output: Option<PathBuf>,
@@ -124,22 +138,25 @@ async fn download(
     drop(progress);
     let path = saved?.path;
     if ctx.json {
-        print_json(&Saved {
-            id,
-            filename: display_name(&path),
-            path: path.display().to_string(),
-        })
+        print_json(
+            out,
+            &Saved {
+                id,
+                filename: display_name(&path),
+                path: path.display().to_string(),
+            },
+        )
     } else {
-        print_line(&format!("saved → {}", cell(&path.display().to_string())))?;
+        out.line(&format!("saved → {}", cell(&path.display().to_string())));
         if preview {
-            print_preview(&path).await?;
+            print_preview(out, &path).await?;
         }
         Ok(())
     }
 }
 
 /// Prints the preview of a saved file, fitted to the terminal (80×24 when not a terminal).
-async fn print_preview(path: &Path) -> Result<(), CliError> {
+async fn print_preview(out: &mut Stdout, path: &Path) -> Result<(), CliError> {
     let size = ratatui::crossterm::terminal::size()
         .map(|(w, h)| Size::new(w, h))
         .unwrap_or(Size::new(80, 24));
@@ -151,29 +168,29 @@ async fn print_preview(path: &Path) -> Result<(), CliError> {
     .await
     .map_err(|e| CliError::Failed(format!("the preview stopped: {e}")))?
     .map_err(|e| CliError::Failed(format!("no preview: {e}")))?;
-    write!(std::io::stdout().lock(), "{text}")
-        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+    out.text(&text);
+    Ok(())
 }
 
-async fn delete(ctx: &Context, ids: &[String]) -> Result<(), CliError> {
+async fn delete(out: &mut Stdout, ctx: &Context, ids: &[String]) -> Result<(), CliError> {
     let mut deleted = Vec::new();
     let mut failures = 0;
     for id in ids {
         match files::delete(&ctx.client, id).await {
             Ok(answer) => {
                 if !ctx.json {
-                    print_line(&format!("deleted {}", cell(&answer.id)))?;
+                    out.line(&format!("deleted {}", cell(&answer.id)));
                 }
                 deleted.push(answer);
             }
             Err(err) => {
                 failures += 1;
-                eprintln!("clab: {err}");
+                output::note(&format!("clab: {err}"));
             }
         }
     }
     if ctx.json {
-        print_json(&deleted)?;
+        print_json(out, &deleted)?;
     }
     match failures {
         0 => Ok(()),
@@ -186,25 +203,22 @@ async fn delete(ctx: &Context, ids: &[String]) -> Result<(), CliError> {
 
 /// JSON with `--json`, else the human text `human` builds.
 fn emit<T: Serialize>(
+    out: &mut Stdout,
     ctx: &Context,
     value: &T,
     human: impl FnOnce() -> String,
 ) -> Result<(), CliError> {
     if ctx.json {
-        print_json(value)
+        print_json(out, value)
     } else {
-        print_line(&human())
+        out.line(&human());
+        Ok(())
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+fn print_json<T: Serialize>(out: &mut Stdout, value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
-    print_line(&text)
-}
-
-/// Writes a line to stdout, turning a closed pipe into an error instead of a panic.
-fn print_line(text: &str) -> Result<(), CliError> {
-    writeln!(std::io::stdout().lock(), "{text}")
-        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+    out.line(&text);
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod logging;
 pub mod mock;
 pub mod model;
+pub mod output;
 pub mod paths;
 pub mod preview;
 pub mod progress;

@@ -2,7 +2,7 @@
 
 use clab::cli::{Cli, Command};
 use clab::error::CliError;
-use clab::{app, context::Context, files_cmd, headless, logging, mock, sessions_cmd};
+use clab::{app, context::Context, files_cmd, headless, logging, mock, output, sessions_cmd};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("clab: cannot start the async runtime: {e}");
+            output::note(&format!("clab: cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err}");
-            eprintln!("clab: {err}");
+            output::note(&format!("clab: {err}"));
             ExitCode::from(err.exit_code() as u8)
         }
     }
@@ -45,7 +45,13 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
             } else {
                 mock::Pace::Realistic
             };
-            mock::run_foreground(args.port, args.scenario.as_deref(), pace)
+            // A reader that went away (`clab mock | head -1`) does not stop the server.
+            let announce = |url: &str| {
+                let mut out = output::Stdout::new();
+                out.line(&format!("clab mock API listening on {url}"));
+                out.finish()
+            };
+            mock::run_foreground(args.port, args.scenario.as_deref(), pace, announce)
                 .await
                 .map_err(|e| CliError::Failed(format!("{e:#}")))
         }

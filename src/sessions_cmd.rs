@@ -5,11 +5,13 @@
 //! error (exit 2) and nothing is changed. Everything printed to the terminal that came from a
 //! model, a run or a user passes through `strip_controls` (tables and search lines through
 //! [`cell`], which also flattens newlines so each row stays one line). An export written with
-//! `-o` is never allowed to replace an existing file.
+//! `-o` is never allowed to replace an existing file. Output goes through [`Stdout`], so a
+//! reader that closes stdout early (`| head`) ends the printing quietly, exit 0.
 
 use crate::cli::{ExportFormat, SessionsCommand};
 use crate::error::CliError;
 use crate::files_view::{cell, columns, short_time};
+use crate::output::{self, Stdout};
 use crate::render::sanitize::strip_controls;
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
@@ -24,42 +26,59 @@ pub fn run(command: SessionsCommand, json: bool) -> Result<(), CliError> {
         CliError::Failed("no data directory for the session store; set CLAB_HOME".to_string())
     })?;
     let store = Store::open(&path)?;
+    let mut out = Stdout::new();
+    let done = command_on(&store, command, json, &mut out);
+    let printed = out.finish().map_err(CliError::stdout);
+    done.and(printed)
+}
+
+fn command_on(
+    store: &Store,
+    command: SessionsCommand,
+    json: bool,
+    out: &mut Stdout,
+) -> Result<(), CliError> {
     match command {
         SessionsCommand::List => {
             let list = store.list()?;
-            emit(json, &list, || table(&list))
+            emit(out, json, &list, || table(&list))
         }
         SessionsCommand::Show { id } => {
-            let session = load(&store, &id)?;
-            emit(json, &session, || {
+            let session = load(store, &id)?;
+            emit(out, json, &session, || {
                 strip_controls(&to_markdown(&session)).into_owned()
             })
         }
         SessionsCommand::Search { query } => {
             let hits = store.search(&query.join(" "))?;
-            emit(json, &hits, || search_lines(&hits))
+            emit(out, json, &hits, || search_lines(&hits))
         }
         SessionsCommand::Rename { id, name } => {
             let id = store.resolve_id(&id)?;
             let name = cell(&name);
             store.rename(&id, &name)?;
-            print_line(&format!("renamed {id} to {name}"))
+            out.line(&format!("renamed {id} to {name}"));
+            Ok(())
         }
         SessionsCommand::Export { id, format, output } => {
-            let session = load(&store, &id)?;
+            let session = load(store, &id)?;
             let text = match format {
                 ExportFormat::Md => to_markdown(&session),
                 ExportFormat::Ipynb => encode(&to_notebook(&session))?,
             };
             match output {
                 Some(path) => write_new(&path, &text),
-                None => print_line(strip_controls(&text).trim_end()),
+                None => {
+                    out.line(strip_controls(&text).trim_end());
+                    Ok(())
+                }
             }
         }
         SessionsCommand::Delete { id } => {
             let id = store.resolve_id(&id)?;
             store.delete(&id)?;
-            print_line(&format!("deleted {id}"))
+            out.line(&format!("deleted {id}"));
+            Ok(())
         }
     }
 }
@@ -123,7 +142,7 @@ fn write_new(path: &Path, text: &str) -> Result<(), CliError> {
         })?;
     file.write_all(text.as_bytes())
         .map_err(|e| CliError::Failed(format!("cannot write {shown}: {e}")))?;
-    eprintln!("wrote {shown}");
+    output::note(&format!("wrote {shown}"));
     Ok(())
 }
 
@@ -133,6 +152,7 @@ fn encode<T: Serialize>(value: &T) -> Result<String, CliError> {
 }
 
 fn emit<T: Serialize>(
+    out: &mut Stdout,
     json: bool,
     value: &T,
     human: impl FnOnce() -> String,
@@ -142,13 +162,8 @@ fn emit<T: Serialize>(
     } else {
         human()
     };
-    print_line(&text)
-}
-
-/// Writes a line to stdout, turning a closed pipe into an error instead of a panic.
-fn print_line(text: &str) -> Result<(), CliError> {
-    writeln!(std::io::stdout().lock(), "{text}")
-        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+    out.line(&text);
+    Ok(())
 }
 
 #[cfg(test)]

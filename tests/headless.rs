@@ -6,17 +6,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-fn text_turn(text: &str, stop_reason: &str) -> String {
-    sse(&[
-        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}),
-        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
-        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}),
-        json!({"type":"content_block_stop","index":0}),
-        json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":5}}),
-        json!({"type":"message_stop"}),
-    ])
-}
-
 #[test]
 fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
     let mock = Mock::start(None);

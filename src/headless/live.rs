@@ -3,13 +3,15 @@
 //! Invariant: the answer in progress is written to the store as a partial (`Cut`) message at
 //! every block boundary and at most every [`CHECKPOINT_EVERY`] while text streams, so a killed
 //! process loses at most that much; the final state is written by the caller when the turn ends.
+//! Printing stops at the first failed write to stdout (its reader went away); the turn goes on,
+//! and [`Stdout`] keeps the failure for the caller.
 
 use super::print::Printer;
 use crate::context::Context;
 use crate::model::stream::Update;
+use crate::output::Stdout;
 use crate::session::actor::SessionManager;
 use crate::turn::{self, TurnRequest, TurnResult};
-use std::io::BufWriter;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -26,19 +28,15 @@ pub async fn stream_turn(
     ctx: &Context,
     request: &TurnRequest,
     record: &Checkpoint<'_>,
+    out: &mut Stdout,
 ) -> TurnResult {
-    let mut printer = (!ctx.json).then(|| {
-        Printer::new(BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stdout().lock(),
-        ))
-    });
-    let mut pipe_closed = false;
+    let mut printer = (!ctx.json).then(|| Printer::new(out));
+    let mut printing = true;
     let mut last_checkpoint = Instant::now();
     let never = CancellationToken::new();
     let result = turn::run(&ctx.client, request, &never, |acc, update| {
-        if let (Some(p), false) = (printer.as_mut(), pipe_closed) {
-            pipe_closed = p.update(acc, update).is_err();
+        if let (Some(p), true) = (printer.as_mut(), printing) {
+            printing = p.update(acc, update).is_ok();
         }
         let due = match update {
             Update::BlockStarted(_) | Update::BlockStopped(_) => true,
@@ -56,7 +54,8 @@ pub async fn stream_turn(
         }
     })
     .await;
-    if let Some(p) = printer.as_mut() {
+    if let (Some(p), true) = (printer.as_mut(), printing) {
+        // A failure is kept by `out` for the caller.
         let _ = p.finish();
     }
     result

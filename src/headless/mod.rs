@@ -4,7 +4,9 @@
 //! and a key (or the demo) is at hand. The user message is committed to the session before it
 //! is sent and the answer is checkpointed as it streams, so a failure or a kill loses nothing
 //! already shown. Whatever arrived stays on stdout when the turn fails; the failure goes to
-//! stderr with the API's request id and exit code 1. A resumed session reuses its container
+//! stderr with the API's request id and exit code 1. A reader that closes stdout early ends
+//! the printing only: the turn is still streamed, saved and its files downloaded, and the exit
+//! code is the turn's own (see [`crate::output`]). A resumed session reuses its container
 //! while it lives; otherwise a new one starts and the session's uploads are attached again.
 
 mod json;
@@ -16,6 +18,7 @@ use crate::api::{ApiError, files};
 use crate::cli::Cli;
 use crate::context::Context;
 use crate::error::CliError;
+use crate::output::{self, Stdout};
 use crate::session::actor::SessionManager;
 use crate::session::history::{container_alive, reattach_blocks, request_messages};
 use crate::session::store::Store;
@@ -43,10 +46,15 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     let sid = session.meta.id.clone();
     if !ctx.json {
         if ctx.demo.is_some() {
-            eprintln!("clab: DEMO — answers come from the built-in offline mock, not from Claude");
+            output::note(
+                "clab: DEMO — answers come from the built-in offline mock, not from Claude",
+            );
         }
         if resume.is_some() {
-            eprintln!("clab: resuming session {sid} ({})", session.meta.name);
+            output::note(&format!(
+                "clab: resuming session {sid} ({})",
+                session.meta.name
+            ));
         }
     }
     let download_dir = download_dir(cli, &ctx)?;
@@ -95,7 +103,8 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     request
         .messages
         .push(json!({"role": "user", "content": content}));
-    let mut result = stream_turn(&ctx, &request, &record).await;
+    let mut out = Stdout::new();
+    let mut result = stream_turn(&ctx, &request, &record, &mut out).await;
     if request.container.is_some() && container_rejected(&result) {
         reattach(&session, &new_ids, &mut content, "is no longer available");
         sessions
@@ -111,7 +120,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         if let Some(last) = request.messages.last_mut() {
             last["content"] = Value::Array(content.clone());
         }
-        result = stream_turn(&ctx, &request, &record).await;
+        result = stream_turn(&ctx, &request, &record, &mut out).await;
     }
 
     let state = match &result.error {
@@ -134,23 +143,22 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     turn_files.extend(generated);
 
     if ctx.json {
-        println!(
-            "{}",
-            json::turn_object(&ctx.model, &result, &turn_files, &sid)
-        );
+        out.line(&json::turn_object(&ctx.model, &result, &turn_files, &sid).to_string());
     } else {
-        transfer::point_to_pictures(&turn_files).await;
+        transfer::point_to_pictures(&mut out, &turn_files).await;
         if let Some(reason) = result.acc.stop_reason.as_deref() {
             note_stop_reason(reason);
         }
     }
+    // Flushed before any failure is reported, so the message follows the partial answer.
+    let printed = out.finish().map_err(CliError::stdout);
     if let Some(error) = result.error {
         return Err(explain(error, &session.files, &turn_files));
     }
     if !failures.is_empty() {
         return Err(CliError::Failed(failures.join("\n")));
     }
-    Ok(())
+    printed
 }
 
 /// The session store; demo turns go to a store of their own so they never mix with real ones.
@@ -174,10 +182,10 @@ fn reattach(session: &Session, skip: &[String], content: &mut Vec<Value>, why: &
         .into_iter()
         .filter(|b| !already.contains(b))
         .collect();
-    eprintln!(
+    output::note(&format!(
         "clab: the session's container {why}; starting a new one and attaching its {} uploaded file(s) again",
         fresh.len()
-    );
+    ));
     content.extend(fresh);
 }
 
@@ -226,15 +234,13 @@ fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
 
 fn note_stop_reason(reason: &str) {
     match reason {
-        "max_tokens" => eprintln!(
-            "clab: the answer hit max_tokens and was cut short (raise max_tokens in the config)"
+        "max_tokens" => output::note(
+            "clab: the answer hit max_tokens and was cut short (raise max_tokens in the config)",
         ),
-        "refusal" => eprintln!("clab: Claude declined to answer this request"),
-        "pause_turn" => {
-            eprintln!("clab: the answer paused and max_continuations was reached")
-        }
+        "refusal" => output::note("clab: Claude declined to answer this request"),
+        "pause_turn" => output::note("clab: the answer paused and max_continuations was reached"),
         "model_context_window_exceeded" => {
-            eprintln!("clab: the conversation no longer fits the model's context window")
+            output::note("clab: the conversation no longer fits the model's context window")
         }
         _ => {}
     }

@@ -15,6 +15,7 @@
 
 use crate::model::execution::{ExecResult, executions};
 use crate::model::stream::{Accumulator, Update};
+use crate::output;
 use crate::render::sanitize::strip_controls;
 use serde_json::Value;
 use std::io::Write;
@@ -59,7 +60,9 @@ impl<W: Write> Printer<W> {
                 self.out.flush()?;
             }
             Update::Unknown(name) => {
-                eprintln!("clab: note: the stream had an event clab does not know ({name}); kept");
+                output::note(&format!(
+                    "clab: note: the stream had an event clab does not know ({name}); kept"
+                ));
             }
             Update::Settled => self.out.flush()?,
             Update::ThinkingDelta { .. } | Update::Skipped(_) | Update::None => {}

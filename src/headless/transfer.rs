@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::download_name::DownloadTarget;
 use crate::error::CliError;
 use crate::model::execution::output_file_ids;
+use crate::output::{self, Stdout};
 use crate::preview;
 use crate::progress::Progress;
 use crate::render::sanitize::strip_controls;
@@ -46,7 +47,10 @@ pub async fn upload_attachments(
         drop(progress);
         let meta = meta?;
         if !ctx.json {
-            eprintln!("clab: uploaded {name} → {}", strip_controls(&meta.id));
+            output::note(&format!(
+                "clab: uploaded {name} → {}",
+                strip_controls(&meta.id)
+            ));
         }
         let file = record(meta, FileOrigin::Uploaded, Some(path.clone()));
         sessions.upsert_file(session_id, file.clone()).await?;
@@ -74,11 +78,11 @@ pub async fn download_outputs(
         let file = match saved {
             Ok(saved) => {
                 if !ctx.json {
-                    eprintln!(
+                    output::note(&format!(
                         "clab: saved {} → {}",
                         strip_controls(&saved.meta.filename),
                         saved.path.display()
-                    );
+                    ));
                 }
                 record(saved.meta, FileOrigin::Generated, Some(saved.path))
             }
@@ -107,7 +111,7 @@ pub async fn download_outputs(
 
 /// Prints one line on stdout for each picture a run wrote and clab saved (known by its
 /// content, not its name): where it is, its size in pixels, and the command that shows it.
-pub async fn point_to_pictures(files: &[FileRecord]) {
+pub async fn point_to_pictures(out: &mut Stdout, files: &[FileRecord]) {
     for file in files.iter().filter(|f| f.origin == FileOrigin::Generated) {
         let Some(path) = file.local_path.clone() else {
             continue;
@@ -125,10 +129,12 @@ pub async fn point_to_pictures(files: &[FileRecord]) {
         .ok()
         .flatten();
         if let Some(picture) = picture {
-            println!(
-                "{}",
-                preview::print::pointer(&file.filename, &file.id, &path, Some(&picture))
-            );
+            out.line(&preview::print::pointer(
+                &file.filename,
+                &file.id,
+                &path,
+                Some(&picture),
+            ));
         }
     }
 }

@@ -23,7 +23,6 @@ mod store;
 mod turn;
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -147,8 +146,14 @@ impl MockServer {
     }
 }
 
-/// `clab mock`: serves until Ctrl-C or SIGTERM, after printing the one listening line.
-pub async fn run_foreground(port: u16, scenario: Option<&Path>, pace: Pace) -> anyhow::Result<()> {
+/// `clab mock`: serves until Ctrl-C or SIGTERM, after handing its base URL to `announce`
+/// (which prints the one listening line; its error stops the server).
+pub async fn run_foreground(
+    port: u16,
+    scenario: Option<&Path>,
+    pace: Pace,
+    announce: impl FnOnce(&str) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let scenario = scenario.map(Scenario::from_file).transpose()?;
     let server = MockServer::start(MockOptions {
         port,
@@ -156,10 +161,7 @@ pub async fn run_foreground(port: u16, scenario: Option<&Path>, pace: Pace) -> a
         pace,
     })
     .await?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "clab mock API listening on {}", server.base_url())?;
-    stdout.flush()?;
-    drop(stdout);
+    announce(&server.base_url()).context("cannot announce the listening address")?;
     wait_for_signal().await?;
     server.shutdown().await;
     Ok(())

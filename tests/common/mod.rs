@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use clab::mock::{MockOptions, MockServer, Pace, RecordedBody, RecordedRequest, Scenario};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -58,7 +58,13 @@ impl Mock {
     /// `clab` with the key, an isolated CLAB_HOME (also the working directory, so downloads
     /// without `--download-dir` land there) and the mock's URL.
     pub fn clab(&self) -> Command {
-        let mut cmd = Command::cargo_bin("clab").unwrap();
+        Command::from_std(self.clab_std())
+    }
+
+    /// [`Mock::clab`] as a plain `std::process::Command`, for tests that spawn it and hold
+    /// its pipes themselves.
+    pub fn clab_std(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clab"));
         cmd.env("ANTHROPIC_API_KEY", TEST_KEY)
             .env("CLAB_HOME", self.home.path())
             .current_dir(self.home.path())
@@ -124,6 +130,18 @@ pub fn sse(events: &[Value]) -> String {
         .iter()
         .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap()))
         .collect()
+}
+
+/// The SSE body of a turn that answers `text` in one text block and stops with `stop_reason`.
+pub fn text_turn(text: &str, stop_reason: &str) -> String {
+    sse(&[
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":5}}),
+        json!({"type":"message_stop"}),
+    ])
 }
 
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
