@@ -36,6 +36,8 @@ pub struct Config {
     pub max_retries: u32,
     /// Seconds of silence tolerated on an open connection.
     pub read_timeout_secs: u64,
+    /// Speak HTTP/2 without negotiating it, for a plain-http server that speaks only HTTP/2.
+    pub http2_prior_knowledge: bool,
     /// Where generated files are saved; empty means the current directory.
     pub download_dir: Option<PathBuf>,
     /// Colour theme: "ansi", "dark", "light", "high-contrast", or the path of a TOML theme file.
@@ -59,6 +61,7 @@ impl Default for Config {
             max_continuations: 5,
             max_retries: crate::api::retry::DEFAULT_MAX_RETRIES,
             read_timeout_secs: 600,
+            http2_prior_knowledge: false,
             download_dir: None,
             theme: "ansi".to_string(),
             graphics: Graphics::Auto,

@@ -70,13 +70,14 @@ pub fn base_url(common: &CommonArgs, config: &Config) -> String {
         .unwrap_or_else(|| config.base_url.clone())
 }
 
-/// A client with the config's retry and timeout settings.
+/// A client with the config's retry, timeout and HTTP version settings.
 pub fn build_client(config: &Config, base_url: String, key: ApiKey) -> Result<Client, CliError> {
     Ok(Client::new(ClientConfig {
         base_url,
         key,
         max_retries: config.max_retries,
         read_timeout: Duration::from_secs(config.read_timeout_secs.max(1)),
+        http2_prior_knowledge: config.http2_prior_knowledge,
     })?)
 }
 

@@ -55,6 +55,7 @@ fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBackend> {
             key: ApiKey::new(TEST_KEY).unwrap(),
             max_retries: 0,
             read_timeout: Duration::from_secs(30),
+            http2_prior_knowledge: false,
         })
         .unwrap()
     });

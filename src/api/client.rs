@@ -26,6 +26,9 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// Longest silence tolerated on an open connection (between stream chunks).
     pub read_timeout: Duration,
+    /// Speak HTTP/2 from the first byte, without negotiating it. Only for a plain-http server
+    /// or proxy that speaks nothing else: over https HTTP/2 is negotiated by itself.
+    pub http2_prior_knowledge: bool,
 }
 
 #[derive(Clone)]
@@ -49,10 +52,14 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("clab/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
-            .read_timeout(config.read_timeout)
+            .read_timeout(config.read_timeout);
+        if config.http2_prior_knowledge {
+            builder = builder.http2_prior_knowledge();
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::Protocol(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
