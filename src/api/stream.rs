@@ -134,11 +134,14 @@ impl EventStream {
                 }
             }
             // Take every chunk that is already here, so a burst becomes one batch and
-            // `is_settled` turns true only when the network has nothing more for now.
+            // `is_settled` turns true only when the network has nothing more for now. An
+            // HTTP/1 body is handed over one chunk at a time by the connection's own task, so
+            // that task gets its turn before the body is asked again.
             ready += 1;
             if ready == MAX_BATCH_CHUNKS {
                 return;
             }
+            tokio::task::yield_now().await;
             match self.body.next().now_or_never() {
                 Some(more) => next = more,
                 None => return,
