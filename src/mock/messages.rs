@@ -14,24 +14,29 @@ use bytes::Bytes;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
+use super::delivery::{self, Delivery};
 use super::demo::{self, DemoInput};
 use super::error::ApiError;
 use super::scenario::MessageEntry;
 use super::server::{Shared, lock};
-use super::sse::stream_response;
 use super::store::{StoredFile, rfc3339_micros};
 use super::turn::Turn;
-use super::{ids, replay};
+use super::{ids, replay, sse};
 
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Response {
-    let queued = lock(&state.queues).messages.pop_front();
-    match queued {
-        Some(MessageEntry::Error(entry)) => replay::error_response(entry),
-        Some(MessageEntry::Sse(r)) => replay::sse_response(r),
-        Some(MessageEntry::Demo) | None => demo_answer(state, &body)
-            .await
-            .unwrap_or_else(IntoResponse::into_response),
-    }
+    let (queued, fallback) = {
+        let mut queues = lock(&state.queues);
+        (queues.messages.pop_front(), queues.demo_delivery)
+    };
+    let demo_delivery = match queued {
+        Some(MessageEntry::Error(entry)) => return replay::error_response(entry),
+        Some(MessageEntry::Sse(r)) => return replay::sse_response(r).await,
+        Some(MessageEntry::Demo(d)) => d,
+        None => fallback,
+    };
+    demo_answer(state, &body, demo_delivery)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// What the demo needs to know about one request.
@@ -150,7 +155,7 @@ fn resolve_container(
     Ok((Some(id), files))
 }
 
-async fn demo_answer(state: Shared, body: &[u8]) -> Result<Response, ApiError> {
+async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response, ApiError> {
     let p = parse(&state, body)?;
     let id = ids::message_id();
     let start_usage = json!({
@@ -184,7 +189,7 @@ async fn demo_answer(state: Shared, body: &[u8]) -> Result<Response, ApiError> {
         }
         return Ok(Json(message).into_response());
     }
-    let (writer, resp) = stream_response(state.pace);
+    let (writer, events) = sse::channel(state.pace);
     tokio::spawn(async move {
         let mut turn = Turn::new(Some(writer));
         let start = json!({"type": "message_start", "message": {
@@ -213,5 +218,5 @@ async fn demo_answer(state: Shared, body: &[u8]) -> Result<Response, ApiError> {
             .await;
         let _ = turn.send(json!({"type": "message_stop"})).await;
     });
-    Ok(resp)
+    Ok(delivery::respond(events, d).await)
 }

@@ -9,6 +9,7 @@
 
 mod chart;
 mod csv_stats;
+mod delivery;
 mod demo;
 mod error;
 mod files;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use chrono::Utc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -107,6 +109,12 @@ impl MockServer {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = server::router(state.clone());
+        // Each write of a stream leaves at once, so a `write_size` shows on the wire.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("TCP_NODELAY on an accepted socket: {e}");
+            }
+        });
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;

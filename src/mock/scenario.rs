@@ -3,9 +3,12 @@
 //! Invariant: a scenario is fully validated and loaded (SSE files read, seed files checked)
 //! when it is parsed, so a typo fails loudly at startup naming the entry
 //! (`messages[2]: ...`) instead of surfacing as a confusing response mid-test. Queued
-//! entries are consumed strictly in order, one per matching request.
+//! entries are consumed strictly in order, one per matching request. A top-level `framing`
+//! or `write_size` is only a default: an entry's own value wins, key by key, and the demo
+//! answers served once the queue is empty use the defaults too.
 
 use std::collections::VecDeque;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,6 +17,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
+
+use super::delivery::{Delivery, Framing};
 
 /// A scripted HTTP error response.
 #[derive(Clone, Debug)]
@@ -29,8 +34,8 @@ pub struct ErrorEntry {
 pub struct SseReplay {
     /// The body split into events (each with its trailing blank line), bytes unchanged.
     pub events: Vec<Bytes>,
-    pub cut_after_bytes: Option<u64>,
     pub delay: Option<Duration>,
+    pub delivery: Delivery,
 }
 
 /// One queued answer to `POST /v1/messages`.
@@ -38,7 +43,7 @@ pub struct SseReplay {
 pub enum MessageEntry {
     Error(ErrorEntry),
     Sse(SseReplay),
-    Demo,
+    Demo(Delivery),
 }
 
 /// A file preloaded into the store at startup.
@@ -56,6 +61,8 @@ pub struct Scenario {
     pub(crate) messages: Vec<MessageEntry>,
     pub(crate) files: Vec<ErrorEntry>,
     pub(crate) seed_files: Vec<SeedFile>,
+    /// The top-level framing and write size (never a cut).
+    pub(crate) delivery: Delivery,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +74,8 @@ struct RawScenario {
     files: Vec<Value>,
     #[serde(default)]
     seed_files: Vec<RawSeed>,
+    framing: Option<Framing>,
+    write_size: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +90,8 @@ struct RawEntry {
     cut_after_bytes: Option<u64>,
     delay_ms: Option<u64>,
     demo: Option<bool>,
+    framing: Option<Framing>,
+    write_size: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -108,17 +119,24 @@ impl Scenario {
     /// Parses a scenario value; relative paths resolve against `base_dir`.
     pub fn from_json(v: Value, base_dir: &Path) -> anyhow::Result<Scenario> {
         let raw: RawScenario = serde_json::from_value(v).context("scenario top level")?;
+        let delivery = Delivery {
+            framing: raw.framing.unwrap_or_default(),
+            write_size: write_size(raw.write_size).context("scenario top level")?,
+            cut_after_bytes: None,
+        };
         let messages = raw
             .messages
             .into_iter()
             .enumerate()
-            .map(|(i, e)| message_entry(e, base_dir).with_context(|| format!("messages[{i}]")))
+            .map(|(i, e)| {
+                message_entry(e, base_dir, delivery).with_context(|| format!("messages[{i}]"))
+            })
             .collect::<anyhow::Result<_>>()?;
         let files = raw
             .files
             .into_iter()
             .enumerate()
-            .map(|(i, e)| match message_entry(e, base_dir) {
+            .map(|(i, e)| match message_entry(e, base_dir, delivery) {
                 Ok(MessageEntry::Error(err)) => Ok(err),
                 Ok(_) => Err(anyhow!(
                     "files[{i}]: only error entries (with \"status\") are allowed"
@@ -147,11 +165,17 @@ impl Scenario {
             messages,
             files,
             seed_files,
+            delivery,
         })
     }
 }
 
-fn message_entry(v: Value, base_dir: &Path) -> anyhow::Result<MessageEntry> {
+fn write_size(size: Option<usize>) -> anyhow::Result<Option<NonZeroUsize>> {
+    size.map(|n| NonZeroUsize::new(n).ok_or_else(|| anyhow!("\"write_size\" must be at least 1")))
+        .transpose()
+}
+
+fn message_entry(v: Value, base_dir: &Path, default: Delivery) -> anyhow::Result<MessageEntry> {
     let e: RawEntry = serde_json::from_value(v)?;
     let kinds = [
         e.status.is_some(),
@@ -166,8 +190,14 @@ fn message_entry(v: Value, base_dir: &Path) -> anyhow::Result<MessageEntry> {
             .ok()
             .filter(|s| s.as_u16() >= 400)
             .ok_or_else(|| anyhow!("\"status\" {status} is not an HTTP error status (400-599)"))?;
-        if e.cut_after_bytes.is_some() || e.delay_ms.is_some() {
-            bail!("\"cut_after_bytes\"/\"delay_ms\" only apply to \"sse\" entries");
+        if e.cut_after_bytes.is_some()
+            || e.delay_ms.is_some()
+            || e.framing.is_some()
+            || e.write_size.is_some()
+        {
+            bail!(
+                "\"cut_after_bytes\"/\"delay_ms\"/\"framing\"/\"write_size\" only apply to \"sse\" and \"demo\" entries"
+            );
         }
         let headers = e
             .headers
@@ -192,11 +222,19 @@ fn message_entry(v: Value, base_dir: &Path) -> anyhow::Result<MessageEntry> {
     if e.demo == Some(false) {
         bail!("\"demo\" must be true");
     }
-    if e.demo == Some(true) {
-        return Ok(MessageEntry::Demo);
-    }
     if !e.headers.is_empty() || e.body.is_some() {
         bail!("\"headers\"/\"body\" only apply to \"status\" entries");
+    }
+    let delivery = Delivery {
+        framing: e.framing.unwrap_or(default.framing),
+        write_size: write_size(e.write_size)?.or(default.write_size),
+        cut_after_bytes: e.cut_after_bytes,
+    };
+    if e.demo == Some(true) {
+        if e.delay_ms.is_some() {
+            bail!("\"delay_ms\" only applies to \"sse\" entries");
+        }
+        return Ok(MessageEntry::Demo(delivery));
     }
     let events = match (e.sse, e.sse_text) {
         (Some(_), Some(_)) => bail!("give either \"sse\" or \"sse_text\", not both"),
@@ -206,8 +244,8 @@ fn message_entry(v: Value, base_dir: &Path) -> anyhow::Result<MessageEntry> {
     };
     Ok(MessageEntry::Sse(SseReplay {
         events,
-        cut_after_bytes: e.cut_after_bytes,
         delay: e.delay_ms.map(Duration::from_millis),
+        delivery,
     }))
 }
 
@@ -257,6 +295,8 @@ fn split_events(body: &[u8]) -> Vec<Bytes> {
 pub struct Queues {
     pub messages: VecDeque<MessageEntry>,
     pub files: VecDeque<ErrorEntry>,
+    /// How the demo answers once `messages` is empty.
+    pub demo_delivery: Delivery,
 }
 
 impl Queues {
@@ -264,6 +304,7 @@ impl Queues {
         Queues {
             messages: scenario.messages.iter().cloned().collect(),
             files: scenario.files.iter().cloned().collect(),
+            demo_delivery: scenario.delivery,
         }
     }
 }
@@ -312,6 +353,61 @@ mod tests {
         let err = Scenario::from_json(json!({"messages": [{"status": 200}]}), Path::new("."))
             .unwrap_err();
         assert!(format!("{err:#}").contains("messages[0]"));
+    }
+
+    #[test]
+    fn framing_defaults_apply_key_by_key_and_bad_values_name_the_entry() {
+        let s = Scenario::from_json(
+            json!({"framing": "close", "write_size": 64, "messages": [
+                {"sse_text": "x", "framing": "length", "cut_after_bytes": 3},
+                {"demo": true, "write_size": 1},
+                {"sse_text": "y"}
+            ]}),
+            Path::new("."),
+        )
+        .unwrap();
+        let delivery = |e: &MessageEntry| match e {
+            MessageEntry::Sse(r) => r.delivery,
+            MessageEntry::Demo(d) => *d,
+            other => panic!("{other:?}"),
+        };
+        let d: Vec<Delivery> = s.messages.iter().map(delivery).collect();
+        assert_eq!(
+            (d[0].framing, d[0].write_size, d[0].cut_after_bytes),
+            (Framing::Length, NonZeroUsize::new(64), Some(3))
+        );
+        assert_eq!(
+            (d[1].framing, d[1].write_size),
+            (Framing::Close, NonZeroUsize::new(1))
+        );
+        assert_eq!(d[2], s.delivery);
+        assert_eq!(Queues::new(&s).demo_delivery.framing, Framing::Close);
+
+        for (bad, says) in [
+            (
+                json!({"messages": [{"demo": true}, {"sse_text": "x", "framing": "gzip"}]}),
+                "gzip",
+            ),
+            (
+                json!({"messages": [{"demo": true}, {"demo": true, "write_size": 0}]}),
+                "write_size",
+            ),
+            (
+                json!({"messages": [{"demo": true}, {"status": 500, "framing": "close"}]}),
+                "framing",
+            ),
+        ] {
+            let text = format!(
+                "{:#}",
+                Scenario::from_json(bad, Path::new(".")).unwrap_err()
+            );
+            assert!(
+                text.contains("messages[1]") && text.contains(says),
+                "{text}"
+            );
+        }
+        let err = Scenario::from_json(json!({"write_size": 0}), Path::new(".")).unwrap_err();
+        assert!(format!("{err:#}").contains("write_size"));
     }
 
     #[test]

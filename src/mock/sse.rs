@@ -8,9 +8,6 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{HeaderValue, header};
-use axum::response::Response;
 use bytes::Bytes;
 use futures::SinkExt as _;
 use futures::channel::mpsc;
@@ -18,30 +15,21 @@ use serde_json::Value;
 
 use super::Pace;
 
-/// One body chunk; an `Err` makes hyper drop the connection without a terminating chunk.
-pub type Chunk = Result<Bytes, std::io::Error>;
-
 /// The client went away; the producer should stop.
 #[derive(Debug)]
 pub struct Disconnected;
 
-/// Produces the bytes of a streaming response.
+/// Produces the bytes of a streaming response. Dropping it ends the body, so a producer
+/// that returns right after its last event lets that event and the end leave together.
 pub struct SseWriter {
-    tx: mpsc::Sender<Chunk>,
+    tx: mpsc::Sender<Bytes>,
     pace: Pace,
 }
 
-/// A `200 text/event-stream` response whose body is fed by the returned writer.
-pub fn stream_response(pace: Pace) -> (SseWriter, Response) {
+/// A writer and the body it feeds (to hand to [`super::delivery::respond`]).
+pub fn channel(pace: Pace) -> (SseWriter, mpsc::Receiver<Bytes>) {
     let (tx, rx) = mpsc::channel(32);
-    let mut resp = Response::new(Body::from_stream(rx));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    (SseWriter { tx, pace }, resp)
+    (SseWriter { tx, pace }, rx)
 }
 
 /// Frames one event; `pad` spaces go before the JSON's final `}`.
@@ -58,7 +46,7 @@ const PING: &str = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
 
 impl SseWriter {
     pub async fn raw(&mut self, bytes: Bytes) -> Result<(), Disconnected> {
-        self.tx.send(Ok(bytes)).await.map_err(|_| Disconnected)
+        self.tx.send(bytes).await.map_err(|_| Disconnected)
     }
 
     /// Sends an event, padded like the real service about three times out of four.
@@ -73,14 +61,6 @@ impl SseWriter {
 
     pub async fn ping(&mut self) -> Result<(), Disconnected> {
         self.raw(Bytes::from_static(PING.as_bytes())).await
-    }
-
-    /// Drops the connection abruptly (no terminating chunk). The short wait lets hyper
-    /// flush the bytes already queued: an error in the same poll would discard them.
-    pub async fn abort(mut self) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let err = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "cut by scenario");
-        let _ = self.tx.send(Err(err)).await;
     }
 
     /// The gap between two generated deltas (none in [`Pace::Fast`]).
