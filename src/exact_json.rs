@@ -22,11 +22,16 @@ impl Write for Counter {
     }
 }
 
-/// `serde_json::to_string`, in one allocation of the output's size.
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+/// The length of `value`'s JSON text, written nowhere.
+pub fn len<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<usize> {
     let mut counter = Counter(0);
     serde_json::to_writer(&mut counter, value)?;
-    let mut out = Vec::with_capacity(counter.0);
+    Ok(counter.0)
+}
+
+/// `serde_json::to_string`, in one allocation of the output's size.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(len(value)?);
     serde_json::to_writer(&mut out, value)?;
     // serde_json writes valid UTF-8 only.
     Ok(String::from_utf8(out).unwrap_or_default())
@@ -42,5 +47,6 @@ mod tests {
         let text = super::to_string(&value).unwrap();
         assert_eq!(text, serde_json::to_string(&value).unwrap());
         assert_eq!(text.capacity(), text.len());
+        assert_eq!(super::len(&value).unwrap(), text.len());
     }
 }

@@ -50,6 +50,12 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// The URL's scheme is plain `http`.
+fn plain_http(url: &str) -> bool {
+    url.get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+}
+
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
         let mut builder = reqwest::Client::builder()
@@ -58,6 +64,12 @@ impl Client {
             .read_timeout(config.read_timeout);
         if config.http2_prior_knowledge {
             builder = builder.http2_prior_knowledge();
+        }
+        if plain_http(&config.base_url) {
+            // Every request goes to the base URL, so a plain-http one (the mock, a local
+            // proxy) never needs TLS: reading and parsing the system's root certificates
+            // would be most of the start-up.
+            builder = builder.tls_certs_only(std::iter::empty());
         }
         let http = builder
             .build()
@@ -178,4 +190,18 @@ pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
         reason.push_str(&cause);
     }
     reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http;
+
+    #[test]
+    fn only_a_plain_http_scheme_goes_without_tls() {
+        assert!(plain_http("http://127.0.0.1:8080"));
+        assert!(plain_http("HTTP://localhost"));
+        assert!(!plain_http("https://api.anthropic.com"));
+        assert!(!plain_http("http"));
+        assert!(!plain_http("httpx://odd"));
+    }
 }

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -69,6 +69,15 @@ END;
 /// back to `created_at`.
 const V2: &str = "
 ALTER TABLE messages ADD COLUMN updated_at TEXT;
+";
+
+/// A message's content (the JSON array of its blocks) moves to `body`, the row's last column,
+/// as text or as a blob of UTF-8: long answers are written in place through incremental blob
+/// I/O, and SQLite keeps a zero-filled value unallocated only in the last column. Rows written
+/// before keep `content` and have no `body`; new rows leave `content` empty. Readers take
+/// `COALESCE(body, content)`.
+const V3: &str = "
+ALTER TABLE messages ADD COLUMN body BLOB;
 ";
 
 /// What [`migrate`] found.

@@ -16,8 +16,9 @@ use super::types::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
 use crate::error::CliError;
 use crate::model::stream::Container;
 use crate::model::usage::Usage;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 use serde_json::Value;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -191,8 +192,8 @@ impl Store {
         let (state, error) = state_columns(state);
         tx.execute(
             "INSERT INTO messages
-                 (session_id, seq, role, content, state, error, usage, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                 (session_id, seq, role, content, body, state, error, usage, created_at, updated_at)
+             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?8)",
             params![
                 session_id,
                 seq,
@@ -223,9 +224,10 @@ impl Store {
             .conn
             .unchecked_transaction()
             .ctx("updating a message")?;
-        let content_json = crate::exact_json::to_string(content)?;
-        let rowid = write_message(&tx, session_id, seq, &content_json, state, usage)?;
-        drop(content_json);
+        let len = crate::exact_json::len(content)?;
+        let rowid = write_message(&tx, session_id, seq, len, state, usage, |out| {
+            serde_json::to_writer(out, content).map_err(std::io::Error::from)
+        })?;
         tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [rowid])
             .ctx("re-indexing a message")?;
         index(&tx, rowid, content)?;
@@ -247,13 +249,15 @@ impl Store {
             .conn
             .unchecked_transaction()
             .ctx("checkpointing a message")?;
+        let state = &MessageState::Cut;
         write_message(
             &tx,
             session_id,
             seq,
-            content_json,
-            &MessageState::Cut,
+            content_json.len(),
+            state,
             usage,
+            |out| out.write_all(content_json.as_bytes()),
         )?;
         tx.commit().ctx("checkpointing a message")
     }
@@ -359,25 +363,33 @@ impl Store {
 const CACHE_KIB: i64 = 512;
 
 /// Overwrites message `seq` of the session and touches the session; returns the row id.
+///
+/// The content, `len` bytes of JSON that `fill` writes, goes in through incremental blob I/O:
+/// the row first gets a zero-filled `body` of that length, which SQLite records without
+/// allocating it (it is the row's last column, see schema V3), and `fill` then writes it in
+/// place a page at a time. Bound as a parameter, a
+/// long answer would be copied by SQLite and the row built around it in memory, three copies
+/// at once.
 fn write_message(
     conn: &Connection,
     session_id: &str,
     seq: i64,
-    content_json: &str,
+    len: usize,
     state: &MessageState,
     usage: Option<&Usage>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<i64, StoreError> {
     touch(conn, session_id)?;
     let (state, error) = state_columns(state);
     let rowid: Option<i64> = conn
         .query_row(
-            "UPDATE messages SET content = ?3, state = ?4, error = ?5, usage = ?6,
-                 updated_at = ?7
+            "UPDATE messages SET content = '', body = zeroblob(?3), state = ?4, error = ?5,
+                 usage = ?6, updated_at = ?7
              WHERE session_id = ?1 AND seq = ?2 RETURNING id",
             params![
                 session_id,
                 seq,
-                content_json,
+                i64::try_from(len).unwrap_or(i64::MAX),
                 state,
                 error,
                 usage_json(usage)?,
@@ -387,10 +399,21 @@ fn write_message(
         )
         .optional()
         .ctx("updating a message")?;
-    rowid.ok_or_else(|| StoreError::MessageNotFound {
+    let rowid = rowid.ok_or_else(|| StoreError::MessageNotFound {
         session_id: session_id.to_string(),
         seq,
-    })
+    })?;
+    let mut blob = conn
+        .blob_open(MAIN_DB, c"messages", c"body", rowid, false)
+        .ctx("writing a message")?;
+    let mut out = BufWriter::with_capacity(64 * 1024, &mut blob);
+    fill(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| StoreError::Sqlite {
+            context: "writing a message",
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
+    Ok(rowid)
 }
 
 fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {

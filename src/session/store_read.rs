@@ -184,14 +184,15 @@ fn meta_from_row(row: &Row) -> rusqlite::Result<SessionMeta> {
 fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT seq, role, content, state, error, usage, created_at, updated_at
+            "SELECT seq, role, COALESCE(body, content), state, error, usage, created_at,
+                    updated_at
              FROM messages WHERE session_id = ?1 ORDER BY seq",
         )
         .ctx("loading messages")?;
     type Raw = (
         i64,
         String,
-        String,
+        Vec<u8>,
         String,
         Option<String>,
         Option<String>,
@@ -203,7 +204,8 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
             Ok((
                 r.get(0)?,
                 r.get(1)?,
-                r.get(2)?,
+                // Text, or a blob of UTF-8 JSON (see schema V3).
+                r.get_ref(2)?.as_bytes()?.to_vec(),
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
@@ -228,7 +230,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
                 Ok(StoredMessage {
                     seq,
                     role: role_from(&role),
-                    content: serde_json::from_str(&content)?,
+                    content: serde_json::from_slice(&content)?,
                     state: state_from(&state, error),
                     usage,
                     created_at,

@@ -183,6 +183,34 @@ fn a_checkpoint_stores_the_partial_answer_and_the_final_write_indexes_it() {
 }
 
 #[test]
+fn a_long_answer_is_written_in_place_as_the_rows_last_column() {
+    let (_dir, store) = fresh();
+    let id = store.create_session("m", "p").unwrap().id;
+    let seq = store
+        .append_message(&id, Role::Assistant, &[], &MessageState::Cut, None)
+        .unwrap();
+    let answer = text(&"é long answer \"quoted\"\n".repeat(40_000));
+    store
+        .update_message(&id, seq, &answer, &MessageState::Complete, None)
+        .unwrap();
+    let (kind, len, old): (String, i64, String) = store
+        .conn
+        .query_row(
+            "SELECT typeof(body), length(body), content FROM messages WHERE seq = ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "blob");
+    assert_eq!(len as usize, serde_json::to_string(&answer).unwrap().len());
+    assert_eq!(old, "");
+    assert_eq!(
+        store.load(&id).unwrap().unwrap().messages[0].content,
+        answer
+    );
+}
+
+#[test]
 fn a_version_1_database_gains_the_updated_at_column() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("sessions.db");
@@ -194,7 +222,8 @@ fn a_version_1_database_gains_the_updated_at_column() {
              INSERT INTO sessions (id, name, model, created_at, updated_at)
                  VALUES ('ses_old', 'old', 'm', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
              INSERT INTO messages (session_id, seq, role, content, state, created_at)
-                 VALUES ('ses_old', 0, 'user', '[]', 'complete', '2025-01-01T00:00:01Z');",
+                 VALUES ('ses_old', 0, 'user', '[{\"type\":\"text\",\"text\":\"old\"}]',
+                         'complete', '2025-01-01T00:00:01Z');",
         )
         .unwrap();
     }
@@ -207,6 +236,11 @@ fn a_version_1_database_gains_the_updated_at_column() {
     let old = store.load("ses_old").unwrap().unwrap().messages[0].clone();
     assert_eq!(old.created_at, "2025-01-01T00:00:01Z");
     assert_eq!(old.updated_at, None);
+    assert_eq!(
+        old.content,
+        text("old"),
+        "a row from before V3 reads from `content`"
+    );
     store
         .update_message("ses_old", 0, &text("hi"), &MessageState::Complete, None)
         .unwrap();
