@@ -5,33 +5,12 @@ use clab::api::events::StreamEvent;
 use clab::api::sse::SseDecoder;
 use clab::model::execution::executions;
 use clab::model::stream::Accumulator;
-use serde_json::{Value, json};
-use std::path::PathBuf;
+use serde_json::json;
+
+mod common;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/api")
-        .join(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    if name.ends_with(".jsonl") {
-        frame_jsonl(&bytes)
-    } else {
-        bytes
-    }
-}
-
-/// `.jsonl` recordings hold one `data:` payload a line; the event name equals `data.type`.
-fn frame_jsonl(bytes: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8(bytes.to_vec()).unwrap();
-    let mut out = String::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(line).unwrap();
-        out.push_str(&format!(
-            "event: {}\ndata: {line}\n\n",
-            v["type"].as_str().unwrap()
-        ));
-    }
-    out.into_bytes()
+    common::recorded_stream(name)
 }
 
 /// Docs snippets that are not valid JSON as printed: PARTIAL ones had content elided (`...`),
@@ -41,22 +20,10 @@ fn known_broken(name: &str) -> bool {
     name.contains("PARTIAL") || name == "docs_stream_input_json_delta_event.sse"
 }
 
-/// Docs excerpts that start mid-message (an annotated stream from its first block, a single
-/// delta event): they are folded as if their `message_start` had come.
-fn starts_mid_message(name: &str) -> bool {
-    name.contains("ANNOTATED_PARTIAL") || name.ends_with("_delta_event.sse")
-}
-
 /// Folds the stream as the client does.
 fn replay_named(name: &str, chunks: &[&[u8]]) -> Accumulator {
     let mut decoder = SseDecoder::new();
     let mut acc = Accumulator::new();
-    if starts_mid_message(name) {
-        acc.apply(StreamEvent::MessageStart {
-            message: json!({"id": "msg_excerpt"}),
-        })
-        .unwrap();
-    }
     let events = chunks
         .iter()
         .flat_map(|c| decoder.feed(c).unwrap())
@@ -103,7 +70,7 @@ fn replay_whole(name: &str) -> Accumulator {
 
 #[test]
 fn every_fixture_stream_replays_without_error() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api");
+    let dir = common::fixtures_dir().join("api");
     let mut count = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

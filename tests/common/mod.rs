@@ -101,6 +101,35 @@ impl Drop for Mock {
     }
 }
 
+/// Recorded stream `name` from tests/fixtures/api as a server sends it. `.jsonl` recordings
+/// hold one `data:` payload a line and are framed `event: <type>`; docs excerpts that start
+/// mid-message (an annotated stream from its first block, a single delta event) get a minimal
+/// `message_start` before them and a `message_stop` after them, so each is a whole message.
+pub fn recorded_stream(name: &str) -> Vec<u8> {
+    let path = fixtures_dir().join("api").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8(bytes).unwrap();
+    if name.ends_with(".jsonl") {
+        let mut out = String::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let kind = v["type"].as_str().unwrap();
+            out.push_str(&format!("event: {kind}\ndata: {line}\n\n"));
+        }
+        return out.into_bytes();
+    }
+    if name.contains("ANNOTATED_PARTIAL") || name.ends_with("_delta_event.sse") {
+        let start = serde_json::json!({"type": "message_start", "message": {"id": "msg_excerpt"}});
+        let stop = serde_json::json!({"type": "message_stop"});
+        return format!(
+            "event: message_start\ndata: {start}\n\n{}\n\nevent: message_stop\ndata: {stop}\n\n",
+            text.trim_end()
+        )
+        .into_bytes();
+    }
+    text.into_bytes()
+}
+
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }

@@ -10,6 +10,8 @@
 //! h2c through hyper, so each framing is exactly the one named: the writes are fixed (tiny
 //! writes come from a seeded generator), only how the kernel groups them into reads is not.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod servers;
 
 use bytes::Bytes;
@@ -20,12 +22,11 @@ use clab::mock::{MockOptions, MockServer, Pace};
 use clab::model::stream::{Accumulator, Update};
 use clab::secret::ApiKey;
 use clab::turn::{self, TurnRequest, TurnResult};
-use serde_json::{Value, json};
+use serde_json::json;
 use servers::{
     ALL, Framing, REQUEST_ID, data_frames, events, find, h1_writes, recording_proxy, serve_h1,
     serve_h2,
 };
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
@@ -47,7 +48,7 @@ struct Fixture {
 
 /// Every `.sse` and `.jsonl` stream in tests/fixtures/api, as a server would send it.
 fn fixtures() -> Vec<Fixture> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api");
+    let dir = common::fixtures_dir().join("api");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -57,7 +58,7 @@ fn fixtures() -> Vec<Fixture> {
     let mut broken = Vec::new();
     let mut fixtures = Vec::new();
     for name in names {
-        let body = served_body(&name, &std::fs::read(dir.join(&name)).unwrap());
+        let body = common::recorded_stream(&name);
         match replay(&body, true, &name) {
             Some(reference) => fixtures.push(Fixture {
                 name,
@@ -74,32 +75,6 @@ fn fixtures() -> Vec<Fixture> {
 
 fn fixture(name: &str) -> Fixture {
     fixtures().into_iter().find(|f| f.name == name).unwrap()
-}
-
-/// `.jsonl` recordings hold one `data:` payload a line (framed as tests/fixture_replay.rs
-/// does); docs excerpts that start mid-message get a minimal `message_start` before them
-/// and a `message_stop` after them, so they are whole messages.
-fn served_body(name: &str, bytes: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8(bytes.to_vec()).unwrap();
-    if name.ends_with(".jsonl") {
-        let mut out = String::new();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: Value = serde_json::from_str(line).unwrap();
-            let kind = v["type"].as_str().unwrap();
-            out.push_str(&format!("event: {kind}\ndata: {line}\n\n"));
-        }
-        return out.into();
-    }
-    if name.contains("ANNOTATED_PARTIAL") || name.ends_with("_delta_event.sse") {
-        let start = json!({"type": "message_start", "message": {"id": "msg_excerpt"}});
-        return format!(
-            "event: message_start\ndata: {start}\n\n{}\n\nevent: message_stop\ndata: {}\n\n",
-            text.trim_end(),
-            json!({"type": "message_stop"})
-        )
-        .into();
-    }
-    bytes.to_vec()
 }
 
 /// The reference: `body` fed to the decoder at once and every event folded (with `finish`,
