@@ -471,3 +471,30 @@ fn demo_turns_are_kept_apart_from_real_sessions() {
     assert_eq!(demo.list().unwrap().len(), 1);
     assert!(!home.path().join("sessions.db").exists());
 }
+
+/// The key must never reach another host: a 3xx is reported with the host it named, and
+/// nothing connects there, whether the redirect answers a turn or a Files call.
+#[test]
+fn a_redirect_is_reported_and_never_followed() {
+    let elsewhere = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let port = elsewhere.local_addr().unwrap().port();
+    let to = |path: &str| format!("http://127.0.0.2:{port}{path}");
+    let mock = Mock::start(Some(json!({
+        "messages": [{"status": 307, "headers": {"location": to("/v1/messages")}}],
+        "files": [{"status": 302, "headers": {"location": to("/v1/files")}}]
+    })));
+    for args in [&["-p", "hello"][..], &["files", "list"][..]] {
+        let out = mock.clab().args(args).output().unwrap();
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("redirecting to 127.0.0.2") && stderr.contains("follows no redirects"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "something connected to the redirect's target"
+    );
+}

@@ -61,7 +61,10 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("clab/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
-            .read_timeout(config.read_timeout);
+            .read_timeout(config.read_timeout)
+            // The API never redirects, and reqwest keeps custom headers such as `x-api-key`
+            // across hosts: a redirect is reported, never followed (see `send`).
+            .redirect(reqwest::redirect::Policy::none());
         if config.http2_prior_knowledge {
             builder = builder.http2_prior_knowledge();
         }
@@ -120,6 +123,9 @@ impl Client {
             let attempt = make()?.send().await;
             let (error, headers) = match attempt {
                 Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) if response.status().is_redirection() => {
+                    return Err(redirect_error(&response));
+                }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
@@ -168,6 +174,21 @@ pub async fn error_from_response(response: Response) -> ApiError {
         .map(str::to_string);
     let body = response.bytes().await.unwrap_or_default();
     ApiError::from_body(status, request_id, &body)
+}
+
+/// A 3xx answer, named by the host it pointed to (the server's text, sanitized).
+fn redirect_error(response: &Response) -> ApiError {
+    let host = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| response.url().join(location).ok())
+        .and_then(|url| url.host_str().map(str::to_string))
+        .map(|host| crate::render::sanitize::strip_controls(&host).into_owned());
+    ApiError::Redirect {
+        status: response.status().as_u16(),
+        host,
+    }
 }
 
 /// The innermost cause of a transport error, without the URL reqwest prepends.

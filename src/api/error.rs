@@ -27,6 +27,13 @@ pub enum ApiError {
     /// The stream ended before `message_stop`.
     #[error("the connection closed before the answer was complete{}", rid(request_id.as_deref()))]
     Cut { request_id: Option<String> },
+    /// The server answered with a redirect, which clab never follows: the key and the request
+    /// would go along to wherever it points.
+    #[error(
+        "the server answered HTTP {status} redirecting to {}; clab follows no redirects, so neither the API key nor the request went there (check --base-url)",
+        host.as_deref().unwrap_or("an unreadable location")
+    )]
+    Redirect { status: u16, host: Option<String> },
     /// The server sent something that is not the documented format.
     #[error("unexpected response from the API: {0}")]
     Protocol(String),

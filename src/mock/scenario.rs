@@ -188,8 +188,15 @@ fn message_entry(v: Value, base_dir: &Path, default: Delivery) -> anyhow::Result
     if let Some(status) = e.status {
         let status = StatusCode::from_u16(status)
             .ok()
-            .filter(|s| s.as_u16() >= 400)
-            .ok_or_else(|| anyhow!("\"status\" {status} is not an HTTP error status (400-599)"))?;
+            .filter(|s| s.as_u16() >= 300)
+            .ok_or_else(|| {
+                anyhow!(
+                    "\"status\" {status} is neither a redirect (300-399) nor an error (400-599)"
+                )
+            })?;
+        if status.is_redirection() && !e.headers.contains_key("location") {
+            bail!("a redirect (\"status\" {status}) needs a \"location\" header");
+        }
         if e.cut_after_bytes.is_some()
             || e.delay_ms.is_some()
             || e.framing.is_some()
