@@ -46,6 +46,12 @@ pub enum UploadRefusal {
         *size as f64 / (1024.0 * 1024.0)
     )]
     TooLarge { path: PathBuf, size: u64 },
+    /// The name breaks the Files API's rule (1–255 characters, none of `< > : " | ? * \ /`
+    /// and no control character); shown escaped, so a line break in it cannot forge output.
+    #[error(
+        "{name:?} cannot be uploaded under that name: the Files API takes 1 to 255 characters, without control characters (a line break, a tab…) or any of < > : \" | ? * \\; rename the file"
+    )]
+    BadName { name: String },
     #[error("cannot read {}: {source}", path.display())]
     Unreadable {
         path: PathBuf,
@@ -77,6 +83,10 @@ pub fn check_upload_path(path: &Path) -> Result<u64, UploadRefusal> {
     if !meta.is_file() {
         return Err(UploadRefusal::NotRegular(path.to_path_buf()));
     }
+    let name = upload_name(path);
+    if !acceptable_name(&name) {
+        return Err(UploadRefusal::BadName { name });
+    }
     if meta.len() > MAX_UPLOAD_BYTES {
         return Err(UploadRefusal::TooLarge {
             path: path.to_path_buf(),
@@ -96,10 +106,7 @@ pub async fn upload<P>(client: &Client, path: &Path, progress: P) -> Result<File
 where
     P: Fn(u64, u64) + Send + Sync + 'static,
 {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "upload".to_string());
+    let name = upload_name(path);
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let progress = Arc::new(progress);
     let response = client
@@ -115,6 +122,24 @@ where
         })
         .await?;
     read_json(client, response).await
+}
+
+/// The name the file is uploaded under: its own.
+fn upload_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "upload".to_string())
+}
+
+/// The Files API's rule for names (../shared/api §2): 1–255 characters, no control character
+/// and none of `< > : " | ? * \ /`. Checked here so the name never reaches a multipart header
+/// it could break, and the user hears why before anything is sent.
+fn acceptable_name(name: &str) -> bool {
+    let length = name.chars().count();
+    (1..=255).contains(&length)
+        && !name.chars().any(|c| {
+            c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\\' | '/')
+        })
 }
 
 /// A body streaming `path` from disk, and its length, counting bytes into `progress`.
@@ -199,6 +224,32 @@ mod tests {
         let err = check_upload_path(dir.path()).unwrap_err();
         assert!(matches!(err, UploadRefusal::Directory(_)) && err.is_usage());
         assert!(err.to_string().contains("is a directory"));
+    }
+
+    #[test]
+    fn names_the_files_api_refuses_are_refused_here_and_shown_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in [
+            "a\nb.csv",
+            "x\r\nContent-Type: evil.csv",
+            "tab\there.csv",
+            "why?.csv",
+            "a:b.csv",
+        ] {
+            let path = dir.path().join(bad);
+            std::fs::write(&path, b"1").unwrap();
+            let err = check_upload_path(&path).unwrap_err();
+            assert!(
+                matches!(err, UploadRefusal::BadName { .. }) && err.is_usage(),
+                "{bad}"
+            );
+            let said = err.to_string();
+            assert!(!said.contains(['\n', '\r', '\t']), "{said:?}");
+            assert!(said.contains("rename the file"), "{said}");
+        }
+        let fine = dir.path().join("sales 2024 (final) – é.csv");
+        std::fs::write(&fine, b"1").unwrap();
+        assert_eq!(check_upload_path(&fine).unwrap(), 1);
     }
 
     #[test]
