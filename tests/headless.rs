@@ -498,3 +498,28 @@ fn a_redirect_is_reported_and_never_followed() {
         "something connected to the redirect's target"
     );
 }
+
+/// An unusable download directory is found before anything is sent or stored, not after the
+/// turn has run and been paid for.
+#[test]
+fn an_unwritable_download_dir_is_refused_before_the_turn() {
+    let mock = Mock::start(None);
+    let blocker = mock.home.path().join("a-file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let out = mock
+        .clab()
+        .args(["-p", "hello", "--download-dir"])
+        .arg(blocker.join("sub"))
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("download directory"), "{stderr}");
+    assert!(mock.requests_to("POST", "/v1/messages").is_empty());
+    let listed = mock.clab().args(["sessions", "list"]).output().unwrap();
+    assert!(
+        !stdout_of(&listed).contains("hello"),
+        "{}",
+        stdout_of(&listed)
+    );
+}

@@ -38,6 +38,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         files::check_upload_path(path).map_err(CliError::from)?;
     }
     let ctx = Context::connect(&cli.common).await?;
+    let download_dir = download_dir(cli, &ctx)?;
     let sessions = open_sessions(ctx.demo.is_some())?;
     let session = match &resume {
         Some(id) => sessions.open(*id).await?,
@@ -57,7 +58,6 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
             ));
         }
     }
-    let download_dir = download_dir(cli, &ctx)?;
     let mut turn_files = transfer::upload_attachments(&ctx, &sessions, &sid, &cli.attach).await?;
     let new_ids: Vec<String> = turn_files.iter().map(|f| f.id.clone()).collect();
 
@@ -226,6 +226,13 @@ fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {
     std::fs::create_dir_all(&dir).map_err(|e| {
         CliError::Failed(format!(
             "cannot create the download directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    // Writable now, or the turn would run (and be paid for) only to fail saving its files.
+    tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
+        CliError::Failed(format!(
+            "cannot write into the download directory {}: {e}",
             dir.display()
         ))
     })?;
