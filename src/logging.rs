@@ -7,7 +7,10 @@
 
 use std::fs::OpenOptions;
 use std::sync::Mutex;
-use tracing_subscriber::EnvFilter;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 pub fn init() {
     let Some(dir) = crate::paths::data_dir() else {
@@ -27,11 +30,17 @@ pub fn init() {
         return;
     };
     let level = std::env::var("CLAB_LOG").unwrap_or_else(|_| "info".to_string());
-    let filter = EnvFilter::try_new(format!("warn,clab={level}"))
-        .unwrap_or_else(|_| EnvFilter::new("warn,clab=info"));
+    // `Targets` (a level per crate) is all clab needs; `EnvFilter` would compile regexes at
+    // every start for per-field matching nobody uses.
+    let filter: Targets = format!("warn,clab={level}").parse().unwrap_or_else(|_| {
+        Targets::new()
+            .with_default(Level::WARN)
+            .with_target("clab", Level::INFO)
+    });
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_ansi(false)
         .with_writer(Mutex::new(file))
+        .finish()
+        .with(filter)
         .try_init();
 }

@@ -216,7 +216,7 @@ impl Store {
         &self,
         session_id: &str,
         seq: i64,
-        content: &[Value],
+        content: Vec<Value>,
         state: &MessageState,
         usage: Option<&Usage>,
     ) -> Result<(), StoreError> {
@@ -224,13 +224,17 @@ impl Store {
             .conn
             .unchecked_transaction()
             .ctx("updating a message")?;
-        let len = crate::exact_json::len(content)?;
+        let len = crate::exact_json::len(&content)?;
         let rowid = write_message(&tx, session_id, seq, len, state, usage, |out| {
-            serde_json::to_writer(out, content).map_err(std::io::Error::from)
+            serde_json::to_writer(out, &content).map_err(std::io::Error::from)
         })?;
+        // The blocks are owned so they can go before the index is built: a long answer's
+        // searchable text and SQLite's work on it are the most this write holds at once.
+        let text = searchable_text(&content);
+        drop(content);
         tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [rowid])
             .ctx("re-indexing a message")?;
-        index(&tx, rowid, content)?;
+        index_text(&tx, rowid, &text)?;
         tx.commit().ctx("updating a message")
     }
 
@@ -434,9 +438,13 @@ fn found(changed: usize, id: &str) -> Result<(), StoreError> {
 }
 
 fn index(conn: &Connection, rowid: i64, content: &[Value]) -> Result<(), StoreError> {
+    index_text(conn, rowid, &searchable_text(content))
+}
+
+fn index_text(conn: &Connection, rowid: i64, text: &str) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)",
-        params![rowid, searchable_text(content)],
+        params![rowid, text],
     )
     .ctx("indexing a message")?;
     Ok(())

@@ -58,7 +58,7 @@ fn messages_round_trip_verbatim_with_state_usage_files_and_container() {
     };
     let failed = MessageState::Failed("overloaded".into());
     store
-        .update_message(&meta.id, seq, &answer, &failed, Some(&usage))
+        .update_message(&meta.id, seq, answer.clone(), &failed, Some(&usage))
         .unwrap();
     store.add_usage(&meta.id, &usage).unwrap();
     store.add_usage(&meta.id, &usage).unwrap();
@@ -105,7 +105,7 @@ fn writes_to_unknown_sessions_or_messages_fail_clearly() {
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
     let meta = store.create_session("m", "p").unwrap();
     let err = store
-        .update_message(&meta.id, 7, &[], &MessageState::Complete, None)
+        .update_message(&meta.id, 7, Vec::new(), &MessageState::Complete, None)
         .unwrap_err();
     assert!(
         matches!(err, StoreError::MessageNotFound { seq: 7, .. }),
@@ -147,7 +147,7 @@ fn messages_record_when_they_were_last_written() {
     let first = store.load(&id).unwrap().unwrap().messages[0].clone();
     assert_eq!(first.updated_at.as_deref(), Some(first.created_at.as_str()));
     store
-        .update_message(&id, seq, &text("done"), &MessageState::Complete, None)
+        .update_message(&id, seq, text("done"), &MessageState::Complete, None)
         .unwrap();
     let updated = store.load(&id).unwrap().unwrap().messages[0].clone();
     assert_eq!(updated.created_at, first.created_at);
@@ -173,7 +173,7 @@ fn a_checkpoint_stores_the_partial_answer_and_the_final_write_indexes_it() {
         .update_message(
             &id,
             seq,
-            &text("zanzibar done"),
+            text("zanzibar done"),
             &MessageState::Complete,
             None,
         )
@@ -191,7 +191,7 @@ fn a_long_answer_is_written_in_place_as_the_rows_last_column() {
         .unwrap();
     let answer = text(&"é long answer \"quoted\"\n".repeat(40_000));
     store
-        .update_message(&id, seq, &answer, &MessageState::Complete, None)
+        .update_message(&id, seq, answer.clone(), &MessageState::Complete, None)
         .unwrap();
     let (kind, len, old): (String, i64, String) = store
         .conn
@@ -242,7 +242,7 @@ fn a_version_1_database_gains_the_updated_at_column() {
         "a row from before V3 reads from `content`"
     );
     store
-        .update_message("ses_old", 0, &text("hi"), &MessageState::Complete, None)
+        .update_message("ses_old", 0, text("hi"), &MessageState::Complete, None)
         .unwrap();
     let old = store.load("ses_old").unwrap().unwrap().messages[0].clone();
     assert!(old.updated_at.is_some());
@@ -357,7 +357,7 @@ fn search_treats_fts_syntax_as_text_and_follows_updates() {
         .update_message(
             &meta.id,
             seq,
-            &text("beta-gamma"),
+            text("beta-gamma"),
             &MessageState::Complete,
             None,
         )
