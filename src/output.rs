@@ -14,7 +14,8 @@
 //! failed. Any other write error (a full disk under `> out.txt`) is a failure, exit 1.
 //!
 //! Notes go to stderr through [`note`], which drops a failed write: with `2>&1 | head` stderr
-//! is the same closed pipe, and a note nobody can read must not stop a turn.
+//! is the same closed pipe, and a note nobody can read must not stop a turn. No note carries a
+//! terminal control sequence (see [`note`]).
 
 use std::io::{self, BufWriter, Write};
 
@@ -100,8 +101,11 @@ pub fn reader_gone(err: &io::Error) -> bool {
     err.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// One line on stderr; a failed write is dropped (see the module doc).
+/// One line on stderr; a failed write is dropped (see the module doc). Notes quote servers
+/// (errors, retry notices, file names), so terminal controls are stripped here once more, as
+/// the last step before the terminal, whatever the caller already did.
 pub fn note(text: &str) {
+    let text = crate::render::sanitize::strip_controls(text);
     let _ = writeln!(io::stderr().lock(), "{text}");
 }
 

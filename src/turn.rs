@@ -129,13 +129,9 @@ pub async fn run(
                 Err(error) => return finish(acc, Some(error), continuations),
             }
         }
-        if let Some((error_type, message, request_id)) = acc.error.clone() {
-            let request_id = request_id.or(events.request_id().map(str::to_string));
-            let error = ApiError::Stream {
-                error_type,
-                message,
-                request_id,
-            };
+        if let Some((error_type, message, request_id)) = &acc.error {
+            let request_id = request_id.as_deref().or(events.request_id());
+            let error = ApiError::stream(error_type, message, request_id);
             return finish(acc, Some(error), continuations);
         }
         if acc.stop_reason.as_deref() == Some("pause_turn")

@@ -3,8 +3,10 @@
 //! Invariant: every request to the API goes through [`Client::request`] (headers) and
 //! [`Client::send`] (retries), so the key is attached in one place and the retry policy of
 //! `retry.rs` applies uniformly. `send` only retries before a response body is consumed;
-//! streams that already delivered events are never retried (see `api::stream`).
+//! streams that already delivered events are never retried (see `api::stream`). An error
+//! body is read up to a cap (see `api::body`); a retryable status is retried whatever its body.
 
+use super::body::{BodyError, MAX_ERROR_BODY_BYTES, read_capped};
 use super::error::ApiError;
 use super::retry;
 use crate::secret::ApiKey;
@@ -164,7 +166,8 @@ impl Client {
     }
 }
 
-/// Reads an error response's body into an [`ApiError`].
+/// Reads an error response's body (at most [`MAX_ERROR_BODY_BYTES`]) into an [`ApiError`].
+/// A body cut off by the network still yields the status error, without details.
 pub async fn error_from_response(response: Response) -> ApiError {
     let status = response.status().as_u16();
     let request_id = response
@@ -172,8 +175,14 @@ pub async fn error_from_response(response: Response) -> ApiError {
         .get("request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let body = response.bytes().await.unwrap_or_default();
-    ApiError::from_body(status, request_id, &body)
+    match read_capped(response, MAX_ERROR_BODY_BYTES).await {
+        Ok(body) => ApiError::from_body(status, request_id, &body),
+        Err(BodyError::Transport(_)) => ApiError::from_body(status, request_id, b""),
+        Err(BodyError::TooLarge { cap }) => ApiError::Protocol(format!(
+            "the HTTP {status} error body is larger than {}, the most clab reads of an error body; it was not read further",
+            BodyError::cap_text(cap)
+        )),
+    }
 }
 
 /// A 3xx answer, named by the host it pointed to (the server's text, sanitized).

@@ -2,6 +2,7 @@
 //!
 //! Knows no screen and no store: callers get typed results and errors and decide what to show.
 
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod events;

@@ -159,8 +159,6 @@ impl EventStream {
         if let Some(event @ (StreamEvent::MessageStop | StreamEvent::Error { .. })) = last {
             self.pending.push_back(event);
         }
-        self.end = Some(ApiError::Cut {
-            request_id: self.request_id.clone(),
-        });
+        self.end = Some(ApiError::cut(self.request_id.as_deref()));
     }
 }

@@ -13,6 +13,7 @@ use crate::model::Model;
 use crate::model::cost::Prices;
 use crate::model::usage::Usage;
 use crate::model::usage_report::{FIXED_LINES, TurnCost, visible_rows};
+pub(super) use crate::render::sanitize::grouped;
 use crate::theme::Theme;
 use chrono::TimeDelta;
 use ratatui::style::Style;
@@ -180,19 +181,6 @@ fn money(usd: f64) -> String {
     let text = format!("{usd:.3}");
     let text = text.strip_suffix('0').unwrap_or(&text);
     format!("${text}")
-}
-
-/// 1234567 as "1,234,567".
-pub(super) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! `types` (`has_more`/`last_id` pagination); a GA-shaped list (`next_page`) is followed too.
 //! A file id is percent-encoded into the URL path, so an id typed by a user can never address
 //! another endpoint. A 404 from any per-file call becomes [`ApiError::FileNotFound`].
+//! Answers are read with a cap (see `api::body`): metadata 1 MiB, a list page 1 MiB per 100
+//! files of its `limit` (10 MiB for the 1000 asked here).
 
 mod download;
 mod types;
@@ -15,6 +17,7 @@ pub use download::{Downloaded, download};
 pub use types::{DeletedFile, FileMetadata, FilePage, PageCursor};
 pub use upload::{MAX_UPLOAD_BYTES, UploadRefusal, check_upload_path, upload};
 
+use super::body::{BodyError, MAX_METADATA_BYTES, list_page_cap, read_capped};
 use super::client::{Client, FILES_BETA};
 use super::error::ApiError;
 use crate::render::sanitize::strip_controls;
@@ -45,7 +48,13 @@ pub async fn list_all(client: &Client) -> Result<Vec<FileMetadata>, ApiError> {
         let response = client
             .send(|| Ok(client.request(Method::GET, &path, BETAS)))
             .await?;
-        let page: FilePage = read_json(client, response).await?;
+        let page: FilePage = read_json(
+            client,
+            response,
+            list_page_cap(PAGE_LIMIT),
+            "file list page",
+        )
+        .await?;
         let next = page.next_cursor();
         files.extend(page.data);
         match next {
@@ -67,7 +76,7 @@ pub async fn info(client: &Client, id: &str) -> Result<FileMetadata, ApiError> {
         .send(|| Ok(client.request(Method::GET, &path, BETAS)))
         .await
         .map_err(|e| for_file(e, id))?;
-    read_json(client, response).await
+    read_json(client, response, MAX_METADATA_BYTES, "file metadata").await
 }
 
 /// Deletes one file. Files are immutable and deletion is final.
@@ -77,7 +86,7 @@ pub async fn delete(client: &Client, id: &str) -> Result<DeletedFile, ApiError> 
         .send(|| Ok(client.request(Method::DELETE, &path, BETAS)))
         .await
         .map_err(|e| for_file(e, id))?;
-    read_json(client, response).await
+    read_json(client, response, MAX_METADATA_BYTES, "answer to a deletion").await
 }
 
 /// `/v1/files/{id}{suffix}` with the id encoded. URL parsers resolve `.` and `..` segments
@@ -107,14 +116,20 @@ fn for_file(err: ApiError, id: &str) -> ApiError {
     }
 }
 
+/// Parses a Files API answer, `what` (e.g. "file metadata"), read up to `cap` bytes.
 async fn read_json<T: DeserializeOwned>(
     client: &Client,
     response: Response,
+    cap: usize,
+    what: &str,
 ) -> Result<T, ApiError> {
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| client.connection_error(&e))?;
+    let body = read_capped(response, cap).await.map_err(|e| match e {
+        BodyError::Transport(e) => client.connection_error(&e),
+        BodyError::TooLarge { cap } => ApiError::Protocol(format!(
+            "the Files API's {what} is larger than {}, the most clab reads of it; it was not read further",
+            BodyError::cap_text(cap)
+        )),
+    })?;
     serde_json::from_slice(&body)
         .map_err(|e| ApiError::Protocol(format!("cannot read the Files API's answer: {e}")))
 }

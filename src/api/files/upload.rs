@@ -13,6 +13,7 @@
 
 use super::types::FileMetadata;
 use super::{BETAS, read_json};
+use crate::api::body::MAX_METADATA_BYTES;
 use crate::api::{ApiError, Client};
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
@@ -121,7 +122,7 @@ where
                 .multipart(Form::new().part("file", part)))
         })
         .await?;
-    read_json(client, response).await
+    read_json(client, response, MAX_METADATA_BYTES, "file metadata").await
 }
 
 /// The name the file is uploaded under: its own.
