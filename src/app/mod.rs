@@ -277,7 +277,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         let client = build_client(&config, mock.base_url(), crate::context::demo_key())?;
         (Some(client), Some(mock), Access::Demo)
     } else {
-        match resolve_key(&config)? {
+        match resolve_key(&config).await? {
             Some(key) => (
                 Some(build_client(&config, base_url(&cli.common, &config), key)?),
                 None,
