@@ -25,7 +25,8 @@ pub struct Config {
     pub model: String,
     /// API base URL when neither `--base-url` nor ANTHROPIC_BASE_URL is set.
     pub base_url: String,
-    /// A shell command whose standard output is the API key (used when ANTHROPIC_API_KEY is unset).
+    /// A shell command whose first non-empty line of output is the API key (used when
+    /// ANTHROPIC_API_KEY is unset); see [`crate::key_command`].
     pub api_key_command: Option<String>,
     /// `code_execution_20250825` (bash + text editor) or `code_execution_20250522` (Python only).
     pub code_execution_tool: String,

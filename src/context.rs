@@ -38,8 +38,9 @@ impl Context {
             .map_err(|e| CliError::Failed(format!("cannot start the demo server: {e:#}")))?;
             (mock.base_url(), demo_key(), Some(mock))
         } else {
-            let key =
-                resolve_key(&config)?.ok_or_else(|| CliError::Usage(NO_KEY_HELP.to_string()))?;
+            let key = resolve_key(&config)
+                .await?
+                .ok_or_else(|| CliError::Usage(NO_KEY_HELP.to_string()))?;
             (base_url(common, &config), key, None)
         };
         let client = build_client(&config, base_url, key)?.with_retry_notifier(Arc::new(|line| {
@@ -81,8 +82,9 @@ pub fn build_client(config: &Config, base_url: String, key: ApiKey) -> Result<Cl
     })?)
 }
 
-/// The key from the environment, else from `api_key_command`; None when neither is set.
-pub fn resolve_key(config: &Config) -> Result<Option<ApiKey>, CliError> {
+/// The key from the environment, else from `api_key_command` (see [`crate::key_command`]);
+/// None when neither is set.
+pub async fn resolve_key(config: &Config) -> Result<Option<ApiKey>, CliError> {
     if let Some(key) = std::env::var("ANTHROPIC_API_KEY")
         .ok()
         .and_then(ApiKey::new)
@@ -92,26 +94,8 @@ pub fn resolve_key(config: &Config) -> Result<Option<ApiKey>, CliError> {
     let Some(command) = config.api_key_command.as_deref() else {
         return Ok(None);
     };
-    let output = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| CliError::Usage(format!("cannot run api_key_command: {e}")))?;
-    if !output.status.success() {
-        return Err(CliError::Usage(format!(
-            "api_key_command failed ({}); fix it or set ANTHROPIC_API_KEY",
-            output.status
-        )));
-    }
-    String::from_utf8(output.stdout)
-        .ok()
-        .and_then(ApiKey::new)
+    crate::key_command::run(command, crate::key_command::TIMEOUT)
+        .await
         .map(Some)
-        .ok_or_else(|| {
-            CliError::Usage(
-                "api_key_command printed no key; fix it or set ANTHROPIC_API_KEY".into(),
-            )
-        })
+        .map_err(CliError::Usage)
 }

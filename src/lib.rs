@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod child;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -17,6 +18,7 @@ pub mod exact_json;
 pub mod files_cmd;
 pub mod files_view;
 pub mod headless;
+pub mod key_command;
 pub mod keymap;
 pub mod keys;
 pub mod logging;

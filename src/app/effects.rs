@@ -146,7 +146,7 @@ impl Runner {
             }
             Effect::OpenPath(path) => {
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = open::that_detached(&path) {
+                    if let Err(e) = crate::child::open_path(&path, crate::child::OPENER_CHECK) {
                         let _ = tx.send(AppEvent::Notice(format!(
                             "cannot open {}: {e}",
                             path.display()

@@ -216,9 +216,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 }
 
 fn run_editor(text: &str) -> Result<String, String> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".to_string());
+    let editor = crate::child::editor();
     let file = tempfile::Builder::new()
         .prefix("clab-message-")
         .suffix(".md")
@@ -226,12 +224,7 @@ fn run_editor(text: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot create a file for the editor: {e}"))?;
     std::fs::write(file.path(), text).map_err(|e| format!("cannot write the message: {e}"))?;
     terminal::restore();
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$1\""))
-        .arg("clab-editor")
-        .arg(file.path())
-        .status();
+    let status = crate::child::editor_command(&editor, file.path()).status();
     let entered = terminal::enter();
     let status = status.map_err(|e| format!("cannot run {editor}: {e}"))?;
     entered.map_err(|e| format!("cannot restore the terminal: {e}"))?;
@@ -284,7 +277,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         let client = build_client(&config, mock.base_url(), crate::context::demo_key())?;
         (Some(client), Some(mock), Access::Demo)
     } else {
-        match resolve_key(&config)? {
+        match resolve_key(&config).await? {
             Some(key) => (
                 Some(build_client(&config, base_url(&cli.common, &config), key)?),
                 None,
