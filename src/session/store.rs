@@ -7,7 +7,8 @@
 //! is stored as the exact JSON array given and handed back unchanged. The file is opened in WAL
 //! mode with a 5 s busy timeout so a `clab sessions` command can read while a turn writes. This
 //! type is `!Sync`: methods take `&self` and each opens and finishes its own transaction, so no
-//! two transactions can interleave on one connection. Reads live in `store_read.rs`.
+//! two transactions can interleave on one connection. Reads live in `store_read.rs`. The file,
+//! and with it its `-wal` and `-shm`, is the owner's alone (0600, see [`crate::private`]).
 
 use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
@@ -113,12 +114,15 @@ impl Store {
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            crate::private::dir(parent).map_err(io(parent))?;
         }
+        // Created 0600 before SQLite sees it: its -wal and -shm take the database's mode.
+        crate::private::store(path).map_err(io(path))?;
         let mut conn = Connection::open(path).ctx("opening the database")?;
         conn.busy_timeout(Duration::from_secs(5))
             .ctx("setting the busy timeout")?;
