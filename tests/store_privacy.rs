@@ -1,11 +1,11 @@
-//! Stored conversations are private (issue 16, item 2): the data directory is 0700 and the
-//! stores, their `-wal`/`-shm` and the log 0600 even under umask 022, and an older install is
-//! tightened once with a note.
+//! Stored conversations are private and really deleted (issue 16, item 2): the data directory
+//! is 0700 and the stores, their `-wal`/`-shm` and the log 0600 even under umask 022, an older
+//! install is tightened once with a note, and a deleted session's text is gone from every file.
 
 mod common;
 
-use common::{Mock, TEST_KEY, stderr_of, text_turn};
-use serde_json::json;
+use common::{Mock, TEST_KEY, stderr_of, stdout_of, text_turn};
+use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -159,4 +159,74 @@ fn an_existing_install_with_0644_files_is_tightened_and_told_once() {
         "{}",
         stderr_of(&again)
     );
+}
+
+/// Every file under `dir`, read as bytes, that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_deleted_session_leaves_no_text_in_the_data_dir() {
+    const GONE_PROMPT: &str = "quokkaprompt7731 what drives churn";
+    const GONE_ANSWER: &str = "wombatanswer4419 is the answer";
+    const KEPT_PROMPT: &str = "pelicanprompt2208 count the rows";
+    let mock = Mock::start(Some(json!({
+        "messages": [
+            {"sse_text": text_turn(GONE_ANSWER, "end_turn")},
+            {"sse_text": text_turn("kept answer", "end_turn")}
+        ]
+    })));
+    let home = mock.home.path();
+    for prompt in [GONE_PROMPT, KEPT_PROMPT] {
+        let out = mock.clab().args(["-p", prompt]).output().unwrap();
+        assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    }
+    let list = mock
+        .clab()
+        .args(["--json", "sessions", "list"])
+        .output()
+        .unwrap();
+    let list: Value = serde_json::from_str(&stdout_of(&list)).unwrap();
+    let gone = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().unwrap().contains("quokkaprompt7731"))
+        .unwrap_or_else(|| panic!("no session for the prompt in {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The grep can see them: before the delete both markers are in the store.
+    for marker in ["quokkaprompt7731", "wombatanswer4419"] {
+        assert!(!files_containing(home, marker).is_empty(), "{marker}");
+    }
+
+    let out = mock
+        .clab()
+        .args(["sessions", "delete", &gone])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    for marker in ["quokkaprompt7731", "wombatanswer4419"] {
+        assert_eq!(
+            files_containing(home, marker),
+            Vec::<PathBuf>::new(),
+            "{marker}"
+        );
+    }
+    assert!(!files_containing(home, "pelicanprompt2208").is_empty());
 }
