@@ -1,7 +1,8 @@
 //! `clab --demo` without a prompt: a guided headless turn over a bundled sample CSV.
 //!
 //! Invariant: it runs entirely offline against the in-process mock and writes only to a fresh
-//! temporary directory it names, so trying clab never litters the current directory.
+//! temporary directory it names (owner-only), so trying clab never litters the current
+//! directory.
 
 use crate::cli::Cli;
 use crate::error::CliError;
@@ -13,9 +14,7 @@ const PROMPT: &str = "What drives churn in this customer data? Plot it.";
 
 /// The bundled sample data, written to a fresh temporary directory that is kept.
 pub fn write_sample() -> Result<PathBuf, CliError> {
-    let dir = tempfile::Builder::new()
-        .prefix("clab-demo-")
-        .tempdir()
+    let dir = crate::private::temp_dir("clab-demo-")
         .map_err(|e| CliError::Failed(format!("cannot create a demo directory: {e}")))?
         .keep();
     let csv = dir.join("customers.csv");

@@ -27,6 +27,7 @@ pub mod model;
 pub mod output;
 pub mod paths;
 pub mod preview;
+pub mod private;
 pub mod progress;
 pub mod render;
 pub mod secret;

@@ -1,4 +1,4 @@
-//! The log file: `clab.log` in the data directory, created with mode 0600.
+//! The log file: `clab.log` in the data directory (0700), created with mode 0600.
 //!
 //! Invariant: logs go to a private file, never to the terminal, and only clab's own events are
 //! recorded by default (other crates at `warn`), so request headers, and with them the API
@@ -16,7 +16,7 @@ pub fn init() {
     let Some(dir) = crate::paths::data_dir() else {
         return;
     };
-    if std::fs::create_dir_all(&dir).is_err() {
+    if crate::private::dir(&dir).is_err() {
         return;
     }
     let mut options = OpenOptions::new();

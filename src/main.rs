@@ -2,13 +2,19 @@
 
 use clab::cli::{Cli, Command};
 use clab::error::CliError;
-use clab::{app, context::Context, files_cmd, headless, logging, mock, output, sessions_cmd};
+use clab::{
+    app, context::Context, files_cmd, headless, logging, mock, output, paths, private, sessions_cmd,
+};
 use clap::Parser;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let tightened = secure_data_dir();
     logging::init();
+    report_tightened(tightened, runs_the_workbench(&cli));
     // One thread: a command is one sequential conversation with the API, and a single thread
     // keeps every stream chunk off cross-thread wake-ups (file reads use the blocking pool).
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -29,6 +35,44 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code() as u8)
         }
     }
+}
+
+/// Makes the data directory and its stores private; `None` without a data directory.
+fn secure_data_dir() -> Option<std::io::Result<Vec<PathBuf>>> {
+    paths::data_dir().map(|dir| private::secure_data_dir(&dir))
+}
+
+/// Says once, in the log and (unless the workbench is about to take the terminal) on stderr,
+/// which stored files an older clab had left readable by other users, or why it could not
+/// check.
+fn report_tightened(secured: Option<std::io::Result<Vec<PathBuf>>>, workbench: bool) {
+    let lines = match secured {
+        None => return,
+        Some(Ok(paths)) => paths
+            .iter()
+            .map(|path| {
+                format!(
+                    "made {} private (owner only); it was readable by other users",
+                    path.display()
+                )
+            })
+            .collect(),
+        Some(Err(e)) => vec![format!("cannot make the data directory private: {e}")],
+    };
+    for line in lines {
+        tracing::warn!("{line}");
+        if !workbench {
+            output::note(&format!("clab: {line}"));
+        }
+    }
+}
+
+/// Whether this run draws the workbench, which must not print outside it (see `app::launch`).
+fn runs_the_workbench(cli: &Cli) -> bool {
+    cli.command.is_none()
+        && cli.prompt.is_none()
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal()
 }
 
 async fn dispatch(mut cli: Cli) -> Result<(), CliError> {

@@ -15,7 +15,7 @@ use crate::output::{self, Stdout};
 use crate::render::sanitize::strip_controls;
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
-use crate::session::store::Store;
+use crate::session::store::{Erased, Store};
 use crate::session::types::{SearchHit, Session, SessionSummary};
 use serde::Serialize;
 use std::io::Write;
@@ -76,7 +76,12 @@ fn command_on(
         }
         SessionsCommand::Delete { id } => {
             let id = store.resolve_id(&id)?;
-            store.delete(&id)?;
+            if store.delete(&id)? == Some(Erased::WhenOthersClose) {
+                output::note(
+                    "clab: another clab has the store open; the deleted text leaves its \
+                     write-ahead log when that clab exits",
+                );
+            }
             out.line(&format!("deleted {id}"));
             Ok(())
         }

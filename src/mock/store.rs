@@ -70,9 +70,7 @@ pub struct FileStore {
 impl FileStore {
     pub fn new() -> std::io::Result<FileStore> {
         Ok(FileStore {
-            dir: tempfile::Builder::new()
-                .prefix("clab-mock-files-")
-                .tempdir()?,
+            dir: crate::private::temp_dir("clab-mock-files-")?,
             files: Mutex::new(Vec::new()),
         })
     }

@@ -7,7 +7,9 @@
 //! is stored as the exact JSON array given and handed back unchanged. The file is opened in WAL
 //! mode with a 5 s busy timeout so a `clab sessions` command can read while a turn writes. This
 //! type is `!Sync`: methods take `&self` and each opens and finishes its own transaction, so no
-//! two transactions can interleave on one connection. Reads live in `store_read.rs`.
+//! two transactions can interleave on one connection. Reads live in `store_read.rs`. The file,
+//! and with it its `-wal` and `-shm`, is the owner's alone (0600, see [`crate::private`]), and
+//! a deleted session's text is erased from them (see [`Store::delete`]).
 
 use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
@@ -113,13 +115,20 @@ impl Store {
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            crate::private::dir(parent).map_err(io(parent))?;
         }
+        // Created 0600 before SQLite sees it: its -wal and -shm take the database's mode.
+        crate::private::store(path).map_err(io(path))?;
         let mut conn = Connection::open(path).ctx("opening the database")?;
+        // Freed pages and deleted cells are overwritten with zeros, so a deleted message
+        // cannot be read back from the file.
+        conn.pragma_update(None, "secure_delete", true)
+            .ctx("enabling secure delete")?;
         conn.busy_timeout(Duration::from_secs(5))
             .ctx("setting the busy timeout")?;
         conn.pragma_update(None, "foreign_keys", true)
@@ -351,17 +360,52 @@ impl Store {
         found(changed, id)
     }
 
-    /// Deletes a session with its messages, files and index rows; `false` if there was none.
-    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        let changed = self
+    /// Deletes a session with its messages, files and index rows, and erases their text from
+    /// the files; `None` if there was no such session.
+    ///
+    /// `secure_delete` zeroes what the delete frees, but the full-text index keeps a deleted
+    /// row's terms in its segments until they are merged, so the index is optimized (merged
+    /// into one segment without them). The write-ahead log still holds earlier versions of
+    /// every page it wrote, so it is checkpointed and truncated; while another clab has the
+    /// store open that cannot finish, and the log is erased when the last one closes it.
+    pub fn delete(&self, id: &str) -> Result<Option<Erased>, StoreError> {
+        let tx = self
             .conn
+            .unchecked_transaction()
+            .ctx("deleting a session")?;
+        let changed = tx
             .execute("DELETE FROM sessions WHERE id = ?1", [id])
             .ctx("deleting a session")?;
-        Ok(changed > 0)
+        if changed == 0 {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')",
+            [],
+        )
+        .ctx("compacting the search index")?;
+        tx.commit().ctx("deleting a session")?;
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .ctx("erasing the write-ahead log")?;
+        Ok(Some(if busy == 0 {
+            Erased::Everywhere
+        } else {
+            Erased::WhenOthersClose
+        }))
     }
 }
 
-/// Marks the session as updated now; `NotFound` if it does not exist.
+/// How far a deleted session's text is gone from the files.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Erased {
+    /// From the database and its write-ahead log.
+    Everywhere,
+    /// From the database; another connection kept the log, which holds it until that closes.
+    WhenOthersClose,
+}
+
 /// The page cache, in KiB. SQLite's default (2 MiB) would hold a whole long answer's pages
 /// while it is written; past this, dirty pages spill to the write-ahead log instead.
 const CACHE_KIB: i64 = 512;
@@ -420,6 +464,7 @@ fn write_message(
     Ok(rowid)
 }
 
+/// Marks the session as updated now; `NotFound` if it does not exist.
 fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {
     let changed = conn
         .execute(

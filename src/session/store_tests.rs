@@ -1,7 +1,7 @@
 //! Behaviour of the session store against real SQLite files in temporary directories.
 
 use super::schema::{SUPPORTED, V1};
-use super::store::{Store, StoreError};
+use super::store::{Erased, Store, StoreError};
 use super::types::{FileOrigin, FileRecord, MessageState, Role};
 use crate::model::stream::Container;
 use crate::model::usage::Usage;
@@ -388,8 +388,8 @@ fn delete_cascades_to_messages_files_and_the_index() {
         local_path: None,
     };
     store.upsert_file(&meta.id, &file).unwrap();
-    assert!(store.delete(&meta.id).unwrap());
-    assert!(!store.delete(&meta.id).unwrap());
+    assert_eq!(store.delete(&meta.id).unwrap(), Some(Erased::Everywhere));
+    assert_eq!(store.delete(&meta.id).unwrap(), None);
     let count = |table: &str| -> i64 {
         store
             .conn
