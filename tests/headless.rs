@@ -523,3 +523,33 @@ fn an_unwritable_download_dir_is_refused_before_the_turn() {
         stdout_of(&listed)
     );
 }
+
+/// A password in `--base-url` stays out of what clab prints and logs.
+#[test]
+fn a_password_in_the_base_url_is_never_shown() {
+    let home = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = assert_cmd::Command::cargo_bin("clab")
+        .unwrap()
+        .env("ANTHROPIC_API_KEY", common::TEST_KEY)
+        .env("CLAB_HOME", home.path())
+        .current_dir(home.path())
+        .env_remove("ANTHROPIC_BASE_URL")
+        .args([
+            "--base-url",
+            &format!("http://bob:hunter2@127.0.0.1:{port}"),
+            "-p",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("bob:***@127.0.0.1"), "{stderr}");
+    let log = std::fs::read_to_string(home.path().join("clab.log")).unwrap_or_default();
+    for text in [&stderr, &log] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}

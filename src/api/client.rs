@@ -45,7 +45,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::secret::redacted_url(&self.base_url))
             .field("key", &self.key)
             .field("max_retries", &self.max_retries)
             .finish()
@@ -160,7 +160,7 @@ impl Client {
 
     pub(crate) fn connection_error(&self, err: &reqwest::Error) -> ApiError {
         ApiError::Connection {
-            url: self.base_url.clone(),
+            url: crate::secret::redacted_url(&self.base_url),
             reason: describe_reqwest_error(err),
         }
     }
