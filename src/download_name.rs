@@ -3,11 +3,15 @@
 //! Invariant: a file name that came from the server (or from the model, through code execution)
 //! never chooses the directory it is written to and never replaces an existing file.
 //! [`sanitize_file_name`] reduces any string to one plain path component (no separators, no
-//! `.`/`..`, no control or bidi characters, at most [`MAX_NAME_BYTES`]); [`persist_unique`]
+//! `.`/`..`, no control or bidi characters, at most [`MAX_NAME_BYTES`]): terminal sequences go
+//! whole through [`strip_controls`] first, so neither a separator inside one nor its leftover
+//! text (`]0;pwned`) reaches the name, and a newline or tab left after that becomes `_`, so a
+//! name printed in `saved … →` cannot start a forged line; [`persist_unique`]
 //! claims `name`, `name (1)`, `name (2)`… with an atomic no-clobber rename, so two downloads of
 //! the same file, concurrent or not, both survive. The rename is atomic, so a name is never
 //! observed half-written: the bytes go to a temporary file in the same directory first.
 
+use crate::render::sanitize::strip_controls;
 use std::io;
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -26,7 +30,11 @@ const MAX_EXTENSION_BYTES: usize = 16;
 
 /// One safe path component made from an untrusted file name.
 pub fn sanitize_file_name(raw: &str) -> String {
-    let last = raw
+    // The parser behind strip_controls keeps newlines but drops tabs; read as newlines, tabs
+    // survive it too and end as `_` with them.
+    let lines = raw.replace('\t', "\n");
+    let visible = strip_controls(&lines);
+    let last = visible
         .split(['/', '\\'])
         .rfind(|part| !part.trim().is_empty())
         .unwrap_or("");
@@ -35,15 +43,12 @@ pub fn sanitize_file_name(raw: &str) -> String {
     if trimmed.is_empty() {
         return FALLBACK_NAME.to_string();
     }
-    shorten(trimmed)
+    shorten(&trimmed.replace(char::is_control, "_"))
 }
 
-/// Characters no downloaded name keeps: controls (C0, DEL, C1), the characters the Files API
-/// itself forbids in names, and bidi overrides that make `gnp.sh` display as `hs.png`.
+/// Characters the Files API itself forbids in names, dropped from a downloaded name.
 fn is_forbidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\\' | '/')
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\\' | '/')
 }
 
 /// Cuts `name` to [`MAX_NAME_BYTES`] on a char boundary, keeping a short extension intact.
@@ -196,13 +201,26 @@ mod tests {
 
     #[test]
     fn controls_forbidden_and_bidi_characters_are_dropped() {
+        assert_eq!(sanitize_file_name("re\x1b[31mport\x07.csv"), "report.csv");
         assert_eq!(
-            sanitize_file_name("re\x1b[31mport\x07.csv"),
-            "re[31mport.csv"
+            sanitize_file_name("\x1b]0;pwned\x07\x1b[31mred.png"),
+            "red.png"
+        );
+        assert_eq!(sanitize_file_name("\u{9d}0;pwned\u{9c}red.png"), "red.png");
+        assert_eq!(
+            sanitize_file_name("\x1b]8;;http://x/y\x1b\\ab.txt"),
+            "ab.txt"
         );
         assert_eq!(sanitize_file_name("a<b>c:d\"e|f?g*h.txt"), "abcdefgh.txt");
         assert_eq!(sanitize_file_name("evil\u{202e}gnp.sh"), "evilgnp.sh");
         assert_eq!(sanitize_file_name("caf\u{e9} \u{8868}.png"), "café 表.png");
+    }
+
+    #[test]
+    fn newlines_and_tabs_become_underscores() {
+        assert_eq!(sanitize_file_name("a\nb.txt"), "a_b.txt");
+        assert_eq!(sanitize_file_name("a\r\nb\tc.txt"), "a_b_c.txt");
+        assert_eq!(sanitize_file_name("x\n/../\ty\n"), "y");
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! functions of the metadata, so the layout is unit-tested without a server or a terminal.
 
 use crate::api::files::FileMetadata;
-use crate::render::sanitize::strip_controls;
+use crate::render::sanitize::one_line;
 use indicatif::HumanBytes;
 
 /// One line of server text, safe for a terminal.
 pub fn cell(text: &str) -> String {
-    strip_controls(text).replace(['\n', '\t'], " ")
+    one_line(text)
 }
 
 /// `2025-04-15 18:37` for an RFC 3339 time; the (sanitised) text as is otherwise.

@@ -11,7 +11,7 @@
 //! the TUI, in the log or stored as a turn's `Failed` state holds no escape sequence and at most
 //! a few thousand characters, however much the server sent.
 
-use crate::render::sanitize::{FIELD_CHARS, MESSAGE_CHARS, excerpt};
+use crate::render::sanitize::{FIELD_CHARS, MESSAGE_CHARS, excerpt, one_line};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -161,9 +161,9 @@ fn rid(request_id: Option<&str>) -> String {
 }
 
 /// "`sales.csv` (file_…)", or just the id when the name is unknown. The name is server text,
-/// so it is stripped of terminal controls.
+/// so it is stripped of terminal controls and kept on one line.
 fn name_and_id(filename: &str, id: &str) -> String {
-    let name = excerpt(filename, FIELD_CHARS);
+    let name = one_line(&excerpt(filename, FIELD_CHARS));
     if name.trim().is_empty() {
         id.to_string()
     } else {

@@ -8,7 +8,7 @@ use crate::api::Client;
 use crate::api::files::{self, FileMetadata};
 use crate::download_name::DownloadTarget;
 use crate::event::{AppEvent, Transfer};
-use crate::render::sanitize::strip_controls;
+use crate::render::sanitize::one_line;
 use crate::session::types::{FileOrigin, FileRecord};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,7 +33,7 @@ where
 pub fn record(meta: FileMetadata, origin: FileOrigin, local: Option<PathBuf>) -> FileRecord {
     FileRecord {
         id: meta.id,
-        filename: strip_controls(&meta.filename).into_owned(),
+        filename: one_line(&meta.filename),
         origin,
         size: Some(meta.size_bytes),
         mime: Some(meta.mime_type).filter(|m| !m.is_empty()),

@@ -210,7 +210,7 @@ fn explain(error: ApiError, known: &[FileRecord], new: &[FileRecord]) -> CliErro
     {
         return CliError::Failed(format!(
             "the file {} ({}) is no longer in the Files API (deleted or expired); attach it again with -a\n{error}",
-            crate::render::sanitize::strip_controls(&file.filename),
+            crate::render::sanitize::one_line(&file.filename),
             file.id
         ));
     }

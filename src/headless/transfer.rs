@@ -13,7 +13,7 @@ use crate::model::execution::output_file_ids;
 use crate::output::{self, Stdout};
 use crate::preview;
 use crate::progress::Progress;
-use crate::render::sanitize::strip_controls;
+use crate::render::sanitize::{one_line, strip_controls};
 use crate::session::actor::SessionManager;
 use crate::session::types::{FileOrigin, FileRecord};
 use crate::theme::Theme;
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 fn record(meta: FileMetadata, origin: FileOrigin, local_path: Option<PathBuf>) -> FileRecord {
     FileRecord {
         id: meta.id,
-        filename: meta.filename,
+        filename: one_line(&meta.filename),
         origin,
         size: Some(meta.size_bytes),
         mime: (!meta.mime_type.is_empty()).then_some(meta.mime_type),
@@ -80,7 +80,7 @@ pub async fn download_outputs(
                 if !ctx.json {
                     output::note(&format!(
                         "clab: saved {} → {}",
-                        strip_controls(&saved.meta.filename),
+                        one_line(&saved.meta.filename),
                         saved.path.display()
                     ));
                 }

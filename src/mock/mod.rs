@@ -88,7 +88,7 @@ impl MockServer {
             pace: opts.pace,
         });
         for seed in &scenario.seed_files {
-            let id = ids::file_id();
+            let id = seed.id.clone().unwrap_or_else(ids::file_id);
             let path = state.files.path_for(&id, "");
             let size_bytes = tokio::fs::copy(&seed.path, &path)
                 .await

@@ -49,6 +49,8 @@ pub enum MessageEntry {
 /// A file preloaded into the store at startup.
 #[derive(Clone, Debug)]
 pub struct SeedFile {
+    /// The id to store it under, so a scripted stream can name it; a fresh one when absent.
+    pub id: Option<String>,
     pub filename: String,
     pub path: PathBuf,
     pub downloadable: bool,
@@ -97,6 +99,7 @@ struct RawEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSeed {
+    id: Option<String>,
     filename: String,
     path: String,
     #[serde(default)]
@@ -153,7 +156,13 @@ impl Scenario {
                 if !path.is_file() {
                     bail!("seed_files[{i}]: {} is not a readable file", path.display());
                 }
+                if let Some(id) = &s.id
+                    && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                {
+                    bail!("seed_files[{i}]: the id {id:?} may hold only letters, digits and _");
+                }
                 Ok(SeedFile {
+                    id: s.id,
                     filename: s.filename,
                     path,
                     downloadable: s.downloadable,

@@ -2,12 +2,12 @@
 //! first rows aligned in columns, the head of a text file, or a line saying what a file is.
 //!
 //! Invariant: everything printed was stripped of control sequences when the preview was built
-//! (cells, lines) or is our own escapes (colours); names go through `strip_controls` here. The
+//! (cells, lines) or is our own escapes (colours); names go through `one_line` here. The
 //! output fits `columns`, so a preview never wraps into a mess in the user's terminal.
 
 use super::image::{halfblocks, to_ansi};
 use super::{Preview, TablePreview};
-use crate::render::sanitize::strip_controls;
+use crate::render::sanitize::{one_line, strip_controls};
 use ratatui::layout::Size;
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -47,7 +47,7 @@ pub fn pointer(name: &str, id: &str, path: &Path, preview: Option<&Preview>) -> 
     };
     format!(
         "picture: {}{size} → {} · see it with: clab files download {} --preview",
-        strip_controls(name),
+        one_line(name),
         path.display(),
         strip_controls(id)
     )

@@ -9,6 +9,15 @@
 //! survive; carriage returns are dropped so a line cannot overwrite itself. Built on
 //! `strip-ansi-escapes` (a vte parser) and a final filter for the C0/C1 controls vte executes.
 //!
+//! Bidi controls (the embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069, the
+//! marks U+200E, U+200F and U+061C) are removed too, in every listing and every name: an
+//! override makes `evil\u{202E}gnp.exe` display as `evilexe.png`. Removing them, rather than
+//! showing a marker, leaves the characters in their stored order, which is the true one
+//! (`evilgnp.exe`), and matches the names clab saves on disk. Right-to-left text still reads
+//! right to left in a terminal that lays it out; only its explicit direction hints are lost.
+//! Text for a one-line slot (a file name, a table cell) goes through [`one_line`], which also
+//! turns newlines and tabs into spaces so a name cannot forge a line of output.
+//!
 //! Server text that is shown or stored goes through [`excerpt`], which also keeps only its head
 //! and says how much was cut, so a hostile server cannot flood the terminal, the log or the
 //! session store with one error message.
@@ -41,6 +50,12 @@ pub fn strip_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(stripped.chars().filter(|c| !is_unsafe(*c)).collect())
 }
 
+/// Untrusted text for a one-line slot: newlines, tabs and carriage returns turned into spaces
+/// (before stripping, which would drop a tab next to an escape sequence), controls stripped.
+pub fn one_line(text: &str) -> String {
+    strip_controls(&text.replace(['\n', '\t', '\r'], " ")).into_owned()
+}
+
 /// The first `max_chars` characters of `text` with terminal controls stripped and, when it was
 /// longer, "… (N more bytes)" saying how much of the original was left out.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
@@ -71,12 +86,20 @@ pub fn grouped(n: u64) -> String {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+/// The Unicode bidi formatting characters that can reorder what a terminal shows.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{excerpt, grouped, strip_controls};
+    use super::{excerpt, grouped, one_line, strip_controls};
 
     #[test]
     fn removes_csi_osc_and_bare_controls() {
@@ -109,6 +132,29 @@ mod tests {
     fn keeps_newlines_tabs_and_unicode() {
         let text = "col\tvalue\nnaïve ✓ 表\n";
         assert_eq!(strip_controls(text), text);
+    }
+
+    #[test]
+    fn removes_every_bidi_control() {
+        for c in [
+            '\u{061c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+            '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            assert_eq!(
+                strip_controls(&format!("evil{c}gnp.exe")),
+                "evilgnp.exe",
+                "{c:?}"
+            );
+        }
+        assert_eq!(strip_controls("שלום עולם"), "שלום עולם");
+        assert_eq!(strip_controls("\x1b[1m\u{202e}abc"), "abc");
+    }
+
+    #[test]
+    fn one_line_text_cannot_forge_lines() {
+        assert_eq!(one_line("a\nb\r\tc.txt"), "a b  c.txt");
+        assert_eq!(one_line("\x1b]0;pwned\x07\x1b[31mred\n.png"), "red .png");
+        assert_eq!(one_line("x\u{202e}y"), "xy");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::types::{FileRecord, MessageState};
 use crate::model::execution::{Execution, executions};
+use crate::render::sanitize::one_line;
 use serde_json::Value;
 use std::path::Path;
 
@@ -126,9 +127,10 @@ pub fn file_record<'a>(files: &'a [FileRecord], id: &str) -> Option<&'a FileReco
     files.iter().find(|f| f.id == id)
 }
 
-/// A file's name when the session knows it, else its id.
-pub fn file_name<'a>(files: &'a [FileRecord], id: &'a str) -> &'a str {
-    file_record(files, id).map_or(id, |f| f.filename.as_str())
+/// A file's name when the session knows it, else its id, on one line without controls: a
+/// session stored before names were cleaned on arrival may still hold a raw one.
+pub fn file_name(files: &[FileRecord], id: &str) -> String {
+    one_line(file_record(files, id).map_or(id, |f| f.filename.as_str()))
 }
 
 /// A line marking an answer that did not finish.

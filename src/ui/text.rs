@@ -5,7 +5,7 @@
 //! may run long is fitted to the pane's width here ([`wrap`], [`fit`]) and panes draw without
 //! wrapping, so a cached line count is exactly the number of rows the lines take.
 
-use crate::render::sanitize::strip_controls;
+use crate::render::sanitize::{one_line, strip_controls};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::borrow::Cow;
@@ -40,10 +40,9 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(strip_controls(&expanded).into_owned())
 }
 
-/// Untrusted text for a one-line slot (a name, a notice, an error): newlines and tabs turned
-/// into spaces (before stripping, which would drop a tab), controls stripped.
+/// Untrusted text for a one-line slot (a name, a notice, an error): see [`one_line`].
 pub fn flat(text: &str) -> String {
-    strip_controls(&text.replace(['\n', '\t'], " ")).into_owned()
+    one_line(text)
 }
 
 /// `text` cut to `width` columns, ending in "…" when it was longer.
