@@ -89,7 +89,9 @@ fn demo_attach_ask_download_in_tmux() {
     )
     .unwrap();
     let command = format!(
-        "env CLAB_HOME='{home}' TERM=xterm-256color '{bin}' --demo --download-dir '{out}'; sleep 30",
+        // TMPDIR too: the demo keeps its sample folder for the user, which must not outlive
+        // the test.
+        "env CLAB_HOME='{home}' TMPDIR='{home}' TERM=xterm-256color '{bin}' --demo --download-dir '{out}'; sleep 30",
         home = home.path().display(),
         bin = env!("CARGO_BIN_EXE_clab"),
         out = downloads.display(),
