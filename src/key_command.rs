@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_control_character_is_refused_without_echoing_the_output() {
-        for out in ["sk-ant-\x1b[31mred", "sk-ant-a\x00b", "sk-ant-a\u{85}b"] {
+        for out in ["sk-ant-test-\x1b[31mred", "sk-ant-test-a\x00b", "sk-ant-test-a\u{85}b"] {
             let e = key_from_output(out.as_bytes()).unwrap_err();
             assert!(e.contains("control character"), "{e}");
             assert!(!e.contains("sk-ant"), "{e}");
@@ -115,11 +115,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_command_is_reported_without_its_output() {
-        let e = run("echo sk-ant-secret-output; exit 3", TIMEOUT)
+        let e = run("echo sk-ant-test-secret-output; exit 3", TIMEOUT)
             .await
             .unwrap_err();
         assert!(e.contains("api_key_command failed"), "{e}");
-        assert!(!e.contains("sk-ant-secret-output"), "{e}");
+        assert!(!e.contains("sk-ant-test-secret-output"), "{e}");
     }
 
     #[tokio::test]
