@@ -89,7 +89,11 @@ mod tests {
 
     #[test]
     fn a_control_character_is_refused_without_echoing_the_output() {
-        for out in ["sk-ant-test-\x1b[31mred", "sk-ant-test-a\x00b", "sk-ant-test-a\u{85}b"] {
+        for out in [
+            "sk-ant-test-\x1b[31mred",
+            "sk-ant-test-a\x00b",
+            "sk-ant-test-a\u{85}b",
+        ] {
             let e = key_from_output(out.as_bytes()).unwrap_err();
             assert!(e.contains("control character"), "{e}");
             assert!(!e.contains("sk-ant"), "{e}");
@@ -125,12 +129,12 @@ mod tests {
     #[tokio::test]
     async fn a_command_that_never_ends_is_stopped_at_the_limit() {
         let e = run(
-            "echo sk-ant-partial; exec sleep 1000",
+            "echo sk-ant-test-partial; exec sleep 1000",
             Duration::from_millis(200),
         )
         .await
         .unwrap_err();
         assert!(e.contains("did not finish within 200 ms"), "{e}");
-        assert!(!e.contains("sk-ant-partial"), "{e}");
+        assert!(!e.contains("sk-ant-test-partial"), "{e}");
     }
 }
