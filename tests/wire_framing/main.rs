@@ -135,7 +135,7 @@ async fn run_turn(
 ) -> TurnResult {
     let client = Client::new(ClientConfig {
         base_url,
-        key: ApiKey::new("sk-ant-framing").unwrap(),
+        key: ApiKey::new("sk-ant-test-framing").unwrap(),
         max_retries: 0,
         // Only a guard: a client waiting for bytes that never come fails instead of hanging.
         read_timeout: Duration::from_secs(10),
