@@ -105,7 +105,7 @@ impl SessionManager {
         usage: Option<Usage>,
     ) -> Result<(), StoreError> {
         let session = session.to_string();
-        self.ask(move |store| store.update_message(&session, seq, content, &state, usage.as_ref()))
+        self.ask(move |store| store.update_message(&session, seq, &content, &state, usage.as_ref()))
             .await
     }
 

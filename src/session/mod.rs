@@ -2,6 +2,7 @@
 //! one owner, the session manager.
 
 pub mod actor;
+mod body;
 pub mod export_ipynb;
 pub mod export_md;
 #[cfg(test)]
@@ -9,6 +10,7 @@ pub(crate) mod fixture;
 pub mod history;
 mod naming;
 mod schema;
+mod search_index;
 mod search_text;
 pub mod store;
 mod store_read;

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -71,13 +71,36 @@ const V2: &str = "
 ALTER TABLE messages ADD COLUMN updated_at TEXT;
 ";
 
-/// A message's content (the JSON array of its blocks) moves to `body`, the row's last column,
-/// as text or as a blob of UTF-8: long answers are written in place through incremental blob
-/// I/O, and SQLite keeps a zero-filled value unallocated only in the last column. Rows written
-/// before keep `content` and have no `body`; new rows leave `content` empty. Readers take
-/// `COALESCE(body, content)`.
+/// A message's content (the JSON array of its blocks) moved to `body`, the row's last column,
+/// to be written in place; V4 moves it again, to a table of its own.
 const V3: &str = "
 ALTER TABLE messages ADD COLUMN body BLOB;
+";
+
+/// A message's content moves to a table of its own, `bodies`, keyed by the message's id: a
+/// row of SQLite is rewritten whole by any update, so marking a 1 MB answer complete rewrote
+/// (and held in memory, twice) its megabyte. The content (the JSON array of its blocks, text or
+/// a blob of UTF-8) is the only other column, so it is also the last one and can be written in
+/// place (see `body.rs`).
+///
+/// `unindexed` lists messages whose search-index rows are not written yet (see
+/// `search_index.rs`): a turn's writes only list them, and the next search indexes them.
+/// Answers that were only ever checkpointed (`cut`) were never indexed before, so they are
+/// listed too.
+const V4: &str = "
+CREATE TABLE bodies (message_id INTEGER PRIMARY KEY, json BLOB NOT NULL);
+INSERT INTO bodies (message_id, json) SELECT id, COALESCE(body, content) FROM messages;
+ALTER TABLE messages DROP COLUMN body;
+ALTER TABLE messages DROP COLUMN content;
+CREATE TRIGGER messages_bodies_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM bodies WHERE message_id = old.id;
+END;
+
+CREATE TABLE unindexed (message_id INTEGER PRIMARY KEY);
+CREATE TRIGGER messages_unindexed_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM unindexed WHERE message_id = old.id;
+END;
+INSERT INTO unindexed SELECT id FROM messages WHERE state = 'cut';
 ";
 
 /// What [`migrate`] found.

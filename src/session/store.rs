@@ -2,8 +2,9 @@
 //! session's metadata, messages, files and a full-text index of what was said and run.
 //!
 //! Invariants: every public method is one transaction, so a crash leaves each session as it
-//! was before or after a call, never half-written, and the search index always matches the
-//! messages it covers (its rows are written in the same transaction as the message). Content
+//! was before or after a call, never half-written. Every message write lists the message for
+//! the search index in the same transaction, and a search indexes what is listed first (see
+//! `search_index.rs`), so search always sees the messages as last written. Content
 //! is stored as the exact JSON array given and handed back unchanged. The file is opened in WAL
 //! mode with a 5 s busy timeout so a `clab sessions` command can read while a turn writes. This
 //! type is `!Sync`: methods take `&self` and each opens and finishes its own transaction, so no
@@ -11,16 +12,16 @@
 //! and with it its `-wal` and `-shm`, is the owner's alone (0600, see [`crate::private`]), and
 //! a deleted session's text is erased from them (see [`Store::delete`]).
 
+use super::body::write_message;
 use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
-use super::search_text::searchable_text;
+use super::search_index::mark_unindexed;
 use super::types::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
 use crate::error::CliError;
 use crate::model::stream::Container;
 use crate::model::usage::Usage;
-use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::Value;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -103,7 +104,7 @@ pub(super) fn state_columns(state: &MessageState) -> (&'static str, Option<&str>
     }
 }
 
-fn usage_json(usage: Option<&Usage>) -> Result<Option<String>, StoreError> {
+pub(super) fn usage_json(usage: Option<&Usage>) -> Result<Option<String>, StoreError> {
     Ok(usage.map(serde_json::to_string).transpose()?)
 }
 
@@ -201,13 +202,12 @@ impl Store {
         let (state, error) = state_columns(state);
         tx.execute(
             "INSERT INTO messages
-                 (session_id, seq, role, content, body, state, error, usage, created_at, updated_at)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?8)",
+                 (session_id, seq, role, state, error, usage, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             params![
                 session_id,
                 seq,
                 role_text(role),
-                crate::exact_json::to_string(content)?,
                 state,
                 error,
                 usage_json(usage)?,
@@ -215,7 +215,13 @@ impl Store {
             ],
         )
         .ctx("appending a message")?;
-        index(&tx, tx.last_insert_rowid(), content)?;
+        let rowid = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO bodies (message_id, json) VALUES (?1, ?2)",
+            params![rowid, crate::exact_json::to_string(content)?],
+        )
+        .ctx("appending a message")?;
+        mark_unindexed(&tx, rowid)?;
         tx.commit().ctx("appending a message")?;
         Ok(seq)
     }
@@ -225,7 +231,7 @@ impl Store {
         &self,
         session_id: &str,
         seq: i64,
-        content: Vec<Value>,
+        content: &[Value],
         state: &MessageState,
         usage: Option<&Usage>,
     ) -> Result<(), StoreError> {
@@ -233,24 +239,15 @@ impl Store {
             .conn
             .unchecked_transaction()
             .ctx("updating a message")?;
-        let len = crate::exact_json::len(&content)?;
-        let rowid = write_message(&tx, session_id, seq, len, state, usage, |out| {
-            serde_json::to_writer(out, &content).map_err(std::io::Error::from)
+        let len = crate::exact_json::len(content)?;
+        write_message(&tx, session_id, seq, len, state, usage, |out| {
+            serde_json::to_writer(out, content).map_err(std::io::Error::from)
         })?;
-        // The blocks are owned so they can go before the index is built: a long answer's
-        // searchable text and SQLite's work on it are the most this write holds at once.
-        let text = searchable_text(&content);
-        drop(content);
-        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [rowid])
-            .ctx("re-indexing a message")?;
-        index_text(&tx, rowid, &text)?;
         tx.commit().ctx("updating a message")
     }
 
     /// Records an answer in progress (already serialized, so the caller needs no copy of its
-    /// blocks) as a partial (`Cut`) message. The search index is left alone: tokenising the
-    /// whole answer again every half second would cost more than the write, and the final
-    /// [`Store::update_message`] of the turn indexes it.
+    /// blocks) as a partial (`Cut`) message.
     pub fn checkpoint_message(
         &self,
         session_id: &str,
@@ -410,62 +407,8 @@ pub enum Erased {
 /// while it is written; past this, dirty pages spill to the write-ahead log instead.
 const CACHE_KIB: i64 = 512;
 
-/// Overwrites message `seq` of the session and touches the session; returns the row id.
-///
-/// The content, `len` bytes of JSON that `fill` writes, goes in through incremental blob I/O:
-/// the row first gets a zero-filled `body` of that length, which SQLite records without
-/// allocating it (it is the row's last column, see schema V3), and `fill` then writes it in
-/// place a page at a time. Bound as a parameter, a
-/// long answer would be copied by SQLite and the row built around it in memory, three copies
-/// at once.
-fn write_message(
-    conn: &Connection,
-    session_id: &str,
-    seq: i64,
-    len: usize,
-    state: &MessageState,
-    usage: Option<&Usage>,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<i64, StoreError> {
-    touch(conn, session_id)?;
-    let (state, error) = state_columns(state);
-    let rowid: Option<i64> = conn
-        .query_row(
-            "UPDATE messages SET content = '', body = zeroblob(?3), state = ?4, error = ?5,
-                 usage = ?6, updated_at = ?7
-             WHERE session_id = ?1 AND seq = ?2 RETURNING id",
-            params![
-                session_id,
-                seq,
-                i64::try_from(len).unwrap_or(i64::MAX),
-                state,
-                error,
-                usage_json(usage)?,
-                now(),
-            ],
-            |row| row.get(0),
-        )
-        .optional()
-        .ctx("updating a message")?;
-    let rowid = rowid.ok_or_else(|| StoreError::MessageNotFound {
-        session_id: session_id.to_string(),
-        seq,
-    })?;
-    let mut blob = conn
-        .blob_open(MAIN_DB, c"messages", c"body", rowid, false)
-        .ctx("writing a message")?;
-    let mut out = BufWriter::with_capacity(64 * 1024, &mut blob);
-    fill(&mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| StoreError::Sqlite {
-            context: "writing a message",
-            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-        })?;
-    Ok(rowid)
-}
-
 /// Marks the session as updated now; `NotFound` if it does not exist.
-fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {
+pub(super) fn touch(conn: &Connection, session_id: &str) -> Result<(), StoreError> {
     let changed = conn
         .execute(
             "UPDATE sessions SET updated_at = ?2 WHERE id = ?1",
@@ -479,18 +422,5 @@ fn found(changed: usize, id: &str) -> Result<(), StoreError> {
     if changed == 0 {
         return Err(StoreError::NotFound(id.to_string()));
     }
-    Ok(())
-}
-
-fn index(conn: &Connection, rowid: i64, content: &[Value]) -> Result<(), StoreError> {
-    index_text(conn, rowid, &searchable_text(content))
-}
-
-fn index_text(conn: &Connection, rowid: i64, text: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)",
-        params![rowid, text],
-    )
-    .ctx("indexing a message")?;
     Ok(())
 }

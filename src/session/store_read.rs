@@ -91,6 +91,7 @@ impl Store {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
+        self.catch_up_index()?;
         let mut stmt = self
             .conn
             .prepare(
@@ -184,9 +185,10 @@ fn meta_from_row(row: &Row) -> rusqlite::Result<SessionMeta> {
 fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT seq, role, COALESCE(body, content), state, error, usage, created_at,
-                    updated_at
-             FROM messages WHERE session_id = ?1 ORDER BY seq",
+            "SELECT m.seq, m.role, b.json, m.state, m.error, m.usage, m.created_at,
+                    m.updated_at
+             FROM messages m JOIN bodies b ON b.message_id = m.id
+             WHERE m.session_id = ?1 ORDER BY m.seq",
         )
         .ctx("loading messages")?;
     type Raw = (
@@ -204,7 +206,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
             Ok((
                 r.get(0)?,
                 r.get(1)?,
-                // Text, or a blob of UTF-8 JSON (see schema V3).
+                // Text, or a blob of UTF-8 JSON (see schema V4).
                 r.get_ref(2)?.as_bytes()?.to_vec(),
                 r.get(3)?,
                 r.get(4)?,

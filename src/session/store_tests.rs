@@ -58,7 +58,7 @@ fn messages_round_trip_verbatim_with_state_usage_files_and_container() {
     };
     let failed = MessageState::Failed("overloaded".into());
     store
-        .update_message(&meta.id, seq, answer.clone(), &failed, Some(&usage))
+        .update_message(&meta.id, seq, &answer, &failed, Some(&usage))
         .unwrap();
     store.add_usage(&meta.id, &usage).unwrap();
     store.add_usage(&meta.id, &usage).unwrap();
@@ -105,7 +105,7 @@ fn writes_to_unknown_sessions_or_messages_fail_clearly() {
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
     let meta = store.create_session("m", "p").unwrap();
     let err = store
-        .update_message(&meta.id, 7, Vec::new(), &MessageState::Complete, None)
+        .update_message(&meta.id, 7, &[], &MessageState::Complete, None)
         .unwrap_err();
     assert!(
         matches!(err, StoreError::MessageNotFound { seq: 7, .. }),
@@ -147,7 +147,7 @@ fn messages_record_when_they_were_last_written() {
     let first = store.load(&id).unwrap().unwrap().messages[0].clone();
     assert_eq!(first.updated_at.as_deref(), Some(first.created_at.as_str()));
     store
-        .update_message(&id, seq, text("done"), &MessageState::Complete, None)
+        .update_message(&id, seq, &text("done"), &MessageState::Complete, None)
         .unwrap();
     let updated = store.load(&id).unwrap().unwrap().messages[0].clone();
     assert_eq!(updated.created_at, first.created_at);
@@ -156,7 +156,7 @@ fn messages_record_when_they_were_last_written() {
 }
 
 #[test]
-fn a_checkpoint_stores_the_partial_answer_and_the_final_write_indexes_it() {
+fn a_checkpoint_is_searchable_as_written_and_the_final_write_replaces_it() {
     let (_dir, store) = fresh();
     let id = store.create_session("m", "p").unwrap().id;
     let seq = store
@@ -168,22 +168,67 @@ fn a_checkpoint_stores_the_partial_answer_and_the_final_write_indexes_it() {
     let stored = store.load(&id).unwrap().unwrap().messages[0].clone();
     assert_eq!(stored.content, partial);
     assert_eq!(stored.state, MessageState::Cut);
-    assert!(store.search("zanzibar").unwrap().is_empty());
+    assert_eq!(store.search("halfway").unwrap().len(), 1);
     store
         .update_message(
             &id,
             seq,
-            text("zanzibar done"),
+            &text("zanzibar done"),
             &MessageState::Complete,
             None,
         )
         .unwrap();
-    assert_eq!(store.search("zanzibar").unwrap().len(), 1);
+    assert!(store.search("halfway").unwrap().is_empty());
+    assert_eq!(store.search("zanzibar done").unwrap().len(), 1);
     assert!(store.checkpoint_message(&id, seq + 1, &json, None).is_err());
 }
 
 #[test]
-fn a_long_answer_is_written_in_place_as_the_rows_last_column() {
+fn writes_leave_indexing_to_the_next_search() {
+    let (_dir, store) = fresh();
+    let id = store.create_session("m", "p").unwrap().id;
+    let seq = store
+        .append_message(
+            &id,
+            Role::User,
+            &text("okapi"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    store
+        .update_message(
+            &id,
+            seq,
+            &text("okapi again"),
+            &MessageState::Complete,
+            None,
+        )
+        .unwrap();
+    let indexed = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM messages_fts", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(indexed(&store), 0, "a write tokenised the message");
+    assert_eq!(store.search("again").unwrap().len(), 1);
+    assert_eq!(indexed(&store), 1);
+    assert_eq!(
+        store.catch_up_index().unwrap(),
+        0,
+        "the backlog was not emptied"
+    );
+    store.delete(&id).unwrap();
+    let listed: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM unindexed", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(listed, 0);
+}
+
+#[test]
+fn a_long_answer_is_written_in_place_in_its_own_table() {
     let (_dir, store) = fresh();
     let id = store.create_session("m", "p").unwrap().id;
     let seq = store
@@ -191,19 +236,19 @@ fn a_long_answer_is_written_in_place_as_the_rows_last_column() {
         .unwrap();
     let answer = text(&"é long answer \"quoted\"\n".repeat(40_000));
     store
-        .update_message(&id, seq, answer.clone(), &MessageState::Complete, None)
+        .update_message(&id, seq, &answer, &MessageState::Complete, None)
         .unwrap();
-    let (kind, len, old): (String, i64, String) = store
+    let (kind, len): (String, i64) = store
         .conn
         .query_row(
-            "SELECT typeof(body), length(body), content FROM messages WHERE seq = ?1",
+            "SELECT typeof(b.json), length(b.json)
+             FROM bodies b JOIN messages m ON m.id = b.message_id WHERE m.seq = ?1",
             [seq],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
     assert_eq!(kind, "blob");
     assert_eq!(len as usize, serde_json::to_string(&answer).unwrap().len());
-    assert_eq!(old, "");
     assert_eq!(
         store.load(&id).unwrap().unwrap().messages[0].content,
         answer
@@ -223,11 +268,20 @@ fn a_version_1_database_gains_the_updated_at_column() {
                  VALUES ('ses_old', 'old', 'm', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
              INSERT INTO messages (session_id, seq, role, content, state, created_at)
                  VALUES ('ses_old', 0, 'user', '[{\"type\":\"text\",\"text\":\"old\"}]',
-                         'complete', '2025-01-01T00:00:01Z');",
+                         'complete', '2025-01-01T00:00:01Z');
+             INSERT INTO messages (session_id, seq, role, content, state, created_at)
+                 VALUES ('ses_old', 1, 'assistant',
+                         '[{\"type\":\"text\",\"text\":\"checkpointed\"}]',
+                         'cut', '2025-01-01T00:00:02Z');",
         )
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.search("checkpointed").unwrap().len(),
+        1,
+        "an answer that was only checkpointed before V4 becomes searchable"
+    );
     let version: i64 = store
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -239,10 +293,10 @@ fn a_version_1_database_gains_the_updated_at_column() {
     assert_eq!(
         old.content,
         text("old"),
-        "a row from before V3 reads from `content`"
+        "a row from before V3 keeps its `content`"
     );
     store
-        .update_message("ses_old", 0, text("hi"), &MessageState::Complete, None)
+        .update_message("ses_old", 0, &text("hi"), &MessageState::Complete, None)
         .unwrap();
     let old = store.load("ses_old").unwrap().unwrap().messages[0].clone();
     assert!(old.updated_at.is_some());
@@ -357,7 +411,7 @@ fn search_treats_fts_syntax_as_text_and_follows_updates() {
         .update_message(
             &meta.id,
             seq,
-            text("beta-gamma"),
+            &text("beta-gamma"),
             &MessageState::Complete,
             None,
         )
@@ -434,4 +488,88 @@ fn list_latest_rename_and_prefixes() {
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(store.resolve_id(""), Err(StoreError::NotFound(_))));
+}
+
+#[test]
+fn an_unchanged_body_is_kept_and_a_same_length_change_is_written() {
+    let (_dir, store) = fresh();
+    let id = store.create_session("m", "p").unwrap().id;
+    let answer = text("kiwi fruit");
+    let seq = store
+        .append_message(&id, Role::Assistant, &answer, &MessageState::Cut, None)
+        .unwrap();
+    let pending = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM unindexed", [], |r| r.get(0))
+            .unwrap()
+    };
+    store.catch_up_index().unwrap();
+    let usage = Usage {
+        output_tokens: 3,
+        ..Usage::default()
+    };
+    store
+        .update_message(&id, seq, &answer, &MessageState::Complete, Some(&usage))
+        .unwrap();
+    let stored = store.load(&id).unwrap().unwrap().messages[0].clone();
+    assert_eq!(
+        (stored.content, stored.state, stored.usage),
+        (answer, MessageState::Complete, Some(usage))
+    );
+    assert_eq!(
+        pending(&store),
+        0,
+        "the same content was listed for indexing"
+    );
+
+    let same_length = text("kiwi fruiT");
+    store
+        .update_message(&id, seq, &same_length, &MessageState::Complete, None)
+        .unwrap();
+    assert_eq!(
+        store.load(&id).unwrap().unwrap().messages[0].content,
+        same_length
+    );
+    assert_eq!(pending(&store), 1);
+    assert_eq!(store.search("fruiT").unwrap().len(), 1);
+}
+
+#[test]
+fn a_version_3_database_moves_bodies_to_their_table() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("sessions.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE messages ADD COLUMN updated_at TEXT;
+             ALTER TABLE messages ADD COLUMN body BLOB;
+             PRAGMA user_version = 3;
+             INSERT INTO sessions (id, name, model, created_at, updated_at)
+                 VALUES ('ses_v3', 'v3', 'm', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
+             INSERT INTO messages (session_id, seq, role, content, body, state, created_at)
+                 VALUES ('ses_v3', 0, 'assistant', '',
+                         CAST('[{\"type\":\"text\",\"text\":\"in a blob\"}]' AS BLOB),
+                         'complete', '2025-01-01T00:00:01Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.load("ses_v3").unwrap().unwrap().messages[0].content,
+        text("in a blob")
+    );
+    let columns: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM pragma_table_info('messages')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !columns.iter().any(|c| c == "body" || c == "content"),
+        "{columns:?}"
+    );
 }
