@@ -5,9 +5,9 @@
 //! store filled without searching. Run with `cargo bench --bench sessions`; figures are the
 //! median of several runs.
 
-use clab::session::history::request_messages;
+use clab::domain::history::request_messages;
+use clab::domain::session::{MessageState, Role};
 use clab::session::store::Store;
-use clab::session::types::{MessageState, Role};
 use serde_json::json;
 use std::time::{Duration, Instant};
 

@@ -2,11 +2,11 @@
 //! < 2 ms per frame after the first, and key→frame latency must not grow with the transcript
 //! (measured with 10 and 1,000 turns). Run with `cargo bench --bench tui`.
 
+use clab::domain::synthetic::synthetic_session;
 use clab::event::{AppEvent, TurnChange};
 use clab::keymap::Keymap;
 use clab::model::Model;
 use clab::model::state::{Access, Settings};
-use clab::session::synthetic::synthetic_session;
 use clab::theme::Theme;
 use clab::ui::{RenderCache, render};
 use criterion::{Criterion, criterion_group, criterion_main};

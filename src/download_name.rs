@@ -11,7 +11,7 @@
 //! the same file, concurrent or not, both survive. The rename is atomic, so a name is never
 //! observed half-written: the bytes go to a temporary file in the same directory first.
 
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use std::io;
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;

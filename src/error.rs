@@ -6,6 +6,7 @@
 //! A reader that closed stdout early is no error at all (see [`crate::output`]).
 
 use crate::api::ApiError;
+use crate::session::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -37,11 +38,21 @@ impl From<ApiError> for CliError {
 
 impl From<crate::api::files::UploadRefusal> for CliError {
     fn from(refusal: crate::api::files::UploadRefusal) -> CliError {
-        let text = crate::render::sanitize::strip_controls(&refusal.to_string()).into_owned();
+        let text = crate::text_safety::strip_controls(&refusal.to_string()).into_owned();
         if refusal.is_usage() {
             CliError::Usage(text)
         } else {
             CliError::Failed(text)
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(err: StoreError) -> CliError {
+        let text = crate::text_safety::strip_controls(&err.to_string()).into_owned();
+        match err {
+            StoreError::NotFound(_) | StoreError::Ambiguous(..) => CliError::Usage(text),
+            _ => CliError::Failed(text),
         }
     }
 }

@@ -4,16 +4,15 @@
 //! id, the input it completed), so the reducer can drop stale ones; events are plain data
 //! (no handles, no I/O), which keeps `Model::handle` pure and replayable in tests.
 
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::session::{FileRecord, MessageState, Session};
+use crate::domain::usage::Usage;
 use crate::preview::Preview;
-use crate::session::types::{FileRecord, MessageState, Session};
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
-use ratatui_image::thread::ResizeResponse;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppEvent {
@@ -46,8 +45,6 @@ pub enum AppEvent {
         key: String,
         result: Result<Arc<Preview>, PreviewFailure>,
     },
-    /// A picture was fitted to its pane off the UI task; it belongs to the render cache.
-    PictureResized(Resized),
     /// Metadata of a generated file, fetched by id (its name, size and type).
     FileInfo {
         file_id: String,
@@ -143,38 +140,12 @@ pub enum PreviewFailure {
     Failed(String),
 }
 
-/// A picture re-encoded for a new pane size. Opaque: only the render cache takes it, once.
-#[derive(Clone)]
-pub struct Resized(Arc<Mutex<Option<ResizeResponse>>>);
-
-impl Resized {
-    pub fn new(response: ResizeResponse) -> Resized {
-        Resized(Arc::new(Mutex::new(Some(response))))
-    }
-
-    pub fn take(&self) -> Option<ResizeResponse> {
-        self.0.lock().ok()?.take()
-    }
-}
-
-impl PartialEq for Resized {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl std::fmt::Debug for Resized {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Resized")
-    }
-}
-
 /// Events as tests replay them.
 #[cfg(test)]
 pub(crate) mod replay {
     use super::{AppEvent, TurnChange, TurnEnd};
-    use crate::model::usage::Usage;
-    use crate::session::types::MessageState;
+    use crate::domain::session::MessageState;
+    use crate::domain::usage::Usage;
     use chrono::{DateTime, Utc};
     use serde_json::Value;
 

@@ -6,7 +6,7 @@
 //! functions of the metadata, so the layout is unit-tested without a server or a terminal.
 
 use crate::api::files::FileMetadata;
-use crate::render::sanitize::one_line;
+use crate::text_safety::one_line;
 use indicatif::HumanBytes;
 
 /// One line of server text, safe for a terminal.

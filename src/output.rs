@@ -105,7 +105,7 @@ pub fn reader_gone(err: &io::Error) -> bool {
 /// (errors, retry notices, file names), so terminal controls are stripped here once more, as
 /// the last step before the terminal, whatever the caller already did.
 pub fn note(text: &str) {
-    let text = crate::render::sanitize::strip_controls(text);
+    let text = crate::text_safety::strip_controls(text);
     let _ = writeln!(io::stderr().lock(), "{text}");
 }
 

@@ -9,14 +9,14 @@
 //! reader that closes stdout early (`| head`) ends the printing quietly, exit 0.
 
 use crate::cli::{ExportFormat, SessionsCommand};
+use crate::domain::session::{SearchHit, Session, SessionSummary};
 use crate::error::CliError;
 use crate::files_view::{cell, columns, short_time};
 use crate::output::{self, Stdout};
-use crate::render::sanitize::strip_controls;
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
 use crate::session::store::{Erased, Store};
-use crate::session::types::{SearchHit, Session, SessionSummary};
+use crate::text_safety::strip_controls;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -194,7 +194,7 @@ mod tests {
             session_id: "ses_a".into(),
             session_name: "n".into(),
             seq: 1,
-            role: crate::session::types::Role::User,
+            role: crate::domain::session::Role::User,
             snippet: "a\n[b]".into(),
             rank: -1.0,
         }];

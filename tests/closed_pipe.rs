@@ -7,8 +7,8 @@
 
 mod common;
 
+use clab::domain::session::{MessageState, Role};
 use clab::session::Store;
-use clab::session::types::{MessageState, Role};
 use common::*;
 use serde_json::{Value, json};
 use std::io::Read;

@@ -1,10 +1,10 @@
 //! Replays every recorded stream in tests/fixtures/api through the SSE decoder and the
 //! accumulator, whole and split at chunk boundaries, and checks the folded result.
 
+use clab::api::accumulator::Accumulator;
 use clab::api::events::StreamEvent;
 use clab::api::sse::SseDecoder;
-use clab::model::execution::executions;
-use clab::model::stream::Accumulator;
+use clab::domain::execution::executions;
 use serde_json::json;
 
 mod common;

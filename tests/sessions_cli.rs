@@ -1,8 +1,8 @@
 //! `clab sessions` end to end: a store written through the library, read by the binary.
 
 use assert_cmd::Command;
+use clab::domain::session::{FileOrigin, FileRecord, MessageState, Role};
 use clab::session::Store;
-use clab::session::types::{FileOrigin, FileRecord, MessageState, Role};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use clab::model::stream::Container;
+use clab::domain::container::Container;
 use clab::session::store::Store;
 use common::*;
 use serde_json::{Value, json};
@@ -268,7 +268,7 @@ fn a_killed_answer_keeps_earlier_turns_and_its_partial_text() {
         .unwrap();
     assert_eq!(
         session.messages[3].state,
-        clab::session::types::MessageState::Cut
+        clab::domain::session::MessageState::Cut
     );
 }
 
@@ -301,7 +301,7 @@ fn two_processes_on_one_data_dir_both_keep_their_session() {
         assert_eq!(loaded.messages.len(), 2, "a user message and its answer");
         assert_eq!(
             loaded.messages[1].state,
-            clab::session::types::MessageState::Complete
+            clab::domain::session::MessageState::Complete
         );
     }
 }

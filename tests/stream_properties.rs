@@ -2,9 +2,9 @@
 //! parser and the accumulator never panic, and the answer never holds more than
 //! `MAX_BLOCKS` blocks.
 
+use clab::api::accumulator::{Accumulator, MAX_BLOCKS};
 use clab::api::events::StreamEvent;
 use clab::api::sse::SseDecoder;
-use clab::model::stream::{Accumulator, MAX_BLOCKS};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -7,6 +7,7 @@ mod common;
 use clab::api::{Client, ClientConfig};
 use clab::app::{App, Host, Runner};
 use clab::config::Config;
+use clab::domain::session::FileOrigin;
 use clab::event::AppEvent;
 use clab::keymap::Keymap;
 use clab::model::Model;
@@ -14,7 +15,6 @@ use clab::model::state::{Access, Focus, Settings, TurnState};
 use clab::model::state::{FileEntry, FileState, PreviewContent};
 use clab::secret::ApiKey;
 use clab::session::actor::SessionManager;
-use clab::session::types::FileOrigin;
 use clab::theme::Theme;
 use common::{Mock, TEST_KEY, sample_csv};
 use futures::stream;
@@ -226,7 +226,7 @@ fn typing_goes_on_while_a_huge_picture_decodes() {
         let mut app = app(None, home.path(), home.path());
         app.model
             .files
-            .push(FileEntry::from_record(clab::session::types::FileRecord {
+            .push(FileEntry::from_record(clab::domain::session::FileRecord {
                 id: "file_huge".into(),
                 filename: "huge.png".into(),
                 origin: FileOrigin::Uploaded,

@@ -193,7 +193,7 @@ fn redirect_error(response: &Response) -> ApiError {
         .and_then(|v| v.to_str().ok())
         .and_then(|location| response.url().join(location).ok())
         .and_then(|url| url.host_str().map(str::to_string))
-        .map(|host| crate::render::sanitize::strip_controls(&host).into_owned());
+        .map(|host| crate::text_safety::strip_controls(&host).into_owned());
     ApiError::Redirect {
         status: response.status().as_u16(),
         host,

@@ -11,7 +11,7 @@
 //! the TUI, in the log or stored as a turn's `Failed` state holds no escape sequence and at most
 //! a few thousand characters, however much the server sent.
 
-use crate::render::sanitize::{FIELD_CHARS, MESSAGE_CHARS, excerpt, one_line};
+use crate::text_safety::{FIELD_CHARS, MESSAGE_CHARS, excerpt, one_line};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

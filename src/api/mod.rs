@@ -2,11 +2,13 @@
 //!
 //! Knows no screen and no store: callers get typed results and errors and decide what to show.
 
+pub mod accumulator;
 pub mod body;
 pub mod client;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::context::{base_url, build_client, resolve_key};
 use crate::effect::Effect;
 use crate::error::CliError;
-use crate::event::{AppEvent, Resized};
+use crate::event::AppEvent;
 use crate::keymap::Keymap;
 use crate::mock::{MockOptions, MockServer, Pace};
 use crate::model::Model;
@@ -33,6 +33,7 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, EventStream};
+use ratatui_image::thread::ResizeResponse;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,6 +68,9 @@ pub struct App<B: Backend> {
     pub scheduler: FrameScheduler,
     pub host: Host,
     rx: UnboundedReceiver<AppEvent>,
+    /// Pictures the worker fitted to their pane: render state, not events, so they go
+    /// straight to the render cache instead of over the bus.
+    pictures: UnboundedReceiver<ResizeResponse>,
 }
 
 impl<B: Backend> App<B> {
@@ -79,13 +83,16 @@ impl<B: Backend> App<B> {
         host: Host,
     ) -> App<B> {
         let mut cache = RenderCache::default();
+        let (fitted, pictures) = unbounded_channel();
         if let Some(requests) = cache.pictures.take_requests() {
             let tx = runner.tx.clone();
-            let started = picture::spawn_worker(requests, move |result| {
-                let _ = tx.send(match result {
-                    Ok(response) => AppEvent::PictureResized(Resized::new(response)),
-                    Err(why) => AppEvent::Notice(format!("cannot draw the picture: {why}")),
-                });
+            let started = picture::spawn_worker(requests, move |result| match result {
+                Ok(response) => {
+                    let _ = fitted.send(response);
+                }
+                Err(why) => {
+                    let _ = tx.send(AppEvent::Notice(format!("cannot draw the picture: {why}")));
+                }
             });
             if let Err(e) = started {
                 tracing::warn!("no picture worker: {e}");
@@ -100,17 +107,12 @@ impl<B: Backend> App<B> {
             scheduler: FrameScheduler::new(FRAME_INTERVAL),
             host,
             rx,
+            pictures,
         }
     }
 
     /// Handles one event and runs its effects.
     pub async fn dispatch(&mut self, event: AppEvent) {
-        if let AppEvent::PictureResized(resized) = &event
-            && let Some(response) = resized.take()
-            && !self.cache.pictures.resized(response)
-        {
-            return;
-        }
         for effect in self.model.handle(event) {
             match effect {
                 Effect::Redraw => self.scheduler.request(),
@@ -151,15 +153,26 @@ impl<B: Backend> App<B> {
                         self.dispatch(event).await;
                     }
                 }
+                Some(response) = self.pictures.recv() => self.picture_fitted(response),
                 () = sleep_until(deadline), if deadline.is_some() => self.draw()?,
             }
         }
     }
 
-    /// Waits for the next task result and handles it (tests step the loop with it).
+    /// Waits for the next task result or fitted picture and handles it (tests step the loop
+    /// with it).
     pub async fn step(&mut self) {
-        if let Some(event) = self.rx.recv().await {
-            self.dispatch(event).await;
+        tokio::select! {
+            Some(event) = self.rx.recv() => self.dispatch(event).await,
+            Some(response) = self.pictures.recv() => self.picture_fitted(response),
+            else => {}
+        }
+    }
+
+    /// Hands a fitted picture to the render cache, and redraws when it is the one shown.
+    fn picture_fitted(&mut self, response: ResizeResponse) {
+        if self.cache.pictures.resized(response) {
+            self.scheduler.request();
         }
     }
 
@@ -168,7 +181,11 @@ impl<B: Backend> App<B> {
             .terminal
             .size()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        self.model.size = (size.width, size.height);
+        if self.model.size != (size.width, size.height) {
+            // The terminal's size as drawn, through the reducer like every change; its Redraw
+            // is this draw.
+            self.model.handle(AppEvent::Resize(size.width, size.height));
+        }
         let (model, cache, theme) = (&self.model, &mut self.cache, &self.theme);
         self.terminal
             .draw(|frame| ui::render(model, cache, theme, frame))

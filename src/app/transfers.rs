@@ -6,10 +6,10 @@
 
 use crate::api::Client;
 use crate::api::files::{self, FileMetadata};
+use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
 use crate::event::{AppEvent, Transfer};
-use crate::render::sanitize::one_line;
-use crate::session::types::{FileOrigin, FileRecord};
+use crate::text_safety::one_line;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::UnboundedSender;

@@ -8,14 +8,15 @@
 //! the user is told.
 
 use crate::api::Client;
+use crate::api::accumulator::{Accumulator, Update};
+use crate::domain::container::Container;
+use crate::domain::history::container_alive;
+use crate::domain::session::{MessageState, Role};
 use crate::effect::TurnStart;
 use crate::event::{AppEvent, TurnChange, TurnEnd};
 use crate::headless::container_rejected;
 use crate::headless::live::CHECKPOINT_EVERY;
-use crate::model::stream::{Accumulator, Container, Update};
 use crate::session::actor::SessionManager;
-use crate::session::history::container_alive;
-use crate::session::types::{MessageState, Role};
 use crate::turn::{self, TurnResult};
 use chrono::Utc;
 use serde_json::Value;

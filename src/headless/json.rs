@@ -5,9 +5,9 @@
 //! `session_id, model, stop_reason, text, executions, files, container, usage` (plus `error`
 //! when the turn failed).
 
-use super::answer_text;
-use crate::model::execution::executions;
-use crate::session::types::FileRecord;
+use crate::domain::answer::answer_text;
+use crate::domain::execution::executions;
+use crate::domain::session::FileRecord;
 use crate::turn::TurnResult;
 use serde_json::{Value, json};
 

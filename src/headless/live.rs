@@ -7,11 +7,12 @@
 //! and [`Stdout`] keeps the failure for the caller.
 
 use super::print::Printer;
+use crate::api::accumulator::Update;
+use crate::api::request::TurnRequest;
 use crate::context::Context;
-use crate::model::stream::Update;
 use crate::output::Stdout;
 use crate::session::actor::SessionManager;
-use crate::turn::{self, TurnRequest, TurnResult};
+use crate::turn::{self, TurnResult};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 

@@ -14,16 +14,17 @@ pub(crate) mod live;
 pub mod print;
 mod transfer;
 
+use crate::api::request::TurnRequest;
 use crate::api::{ApiError, files};
 use crate::cli::Cli;
 use crate::context::Context;
+use crate::domain::history::{container_alive, reattach_blocks, request_messages};
+use crate::domain::session::{FileRecord, MessageState, Role, Session};
 use crate::error::CliError;
 use crate::output::{self, Stdout};
 use crate::session::actor::SessionManager;
-use crate::session::history::{container_alive, reattach_blocks, request_messages};
 use crate::session::store::Store;
-use crate::session::types::{FileRecord, MessageState, Role, Session};
-use crate::turn::{TurnRequest, TurnResult};
+use crate::turn::TurnResult;
 use live::{Checkpoint, stream_turn};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -210,7 +211,7 @@ fn explain(error: ApiError, known: &[FileRecord], new: &[FileRecord]) -> CliErro
     {
         return CliError::Failed(format!(
             "the file {} ({}) is no longer in the Files API (deleted or expired); attach it again with -a\n{error}",
-            crate::render::sanitize::one_line(&file.filename),
+            crate::text_safety::one_line(&file.filename),
             file.id
         ));
     }
@@ -251,14 +252,4 @@ fn note_stop_reason(reason: &str) {
         }
         _ => {}
     }
-}
-
-/// The text blocks joined, as the answer's plain text.
-pub fn answer_text(blocks: &[Value]) -> String {
-    blocks
-        .iter()
-        .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
-        .filter_map(|b| b.get("text").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("\n\n")
 }

@@ -13,10 +13,10 @@
 //! └ output file_011CUJascj5v5AsQ2KybX48e
 //! ```
 
-use crate::model::execution::{ExecResult, executions};
-use crate::model::stream::{Accumulator, Update};
+use crate::api::accumulator::{Accumulator, Update};
+use crate::domain::execution::{ExecResult, executions};
 use crate::output;
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use serde_json::Value;
 use std::io::Write;
 

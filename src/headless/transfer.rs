@@ -7,15 +7,15 @@
 
 use crate::api::files::{self, FileMetadata};
 use crate::context::Context;
+use crate::domain::execution::output_file_ids;
+use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
 use crate::error::CliError;
-use crate::model::execution::output_file_ids;
 use crate::output::{self, Stdout};
 use crate::preview;
 use crate::progress::Progress;
-use crate::render::sanitize::{one_line, strip_controls};
 use crate::session::actor::SessionManager;
-use crate::session::types::{FileOrigin, FileRecord};
+use crate::text_safety::{one_line, strip_controls};
 use crate::theme::Theme;
 use serde_json::Value;
 use std::io::Read;

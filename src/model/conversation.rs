@@ -8,11 +8,11 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
+use crate::api::request::TurnRequest;
+use crate::domain::history::request_messages;
+use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
 use crate::effect::{Effect, TurnStart};
 use crate::event::{TurnChange, TurnEnd};
-use crate::session::history::request_messages;
-use crate::session::types::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
-use crate::turn::TurnRequest;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -204,7 +204,7 @@ impl Model {
         turn.revision += 1;
         turn.usage = usage;
         turn.finished_at = Some(finished_at);
-        let outputs = super::execution::output_file_ids(&turn.assistant);
+        let outputs = crate::domain::execution::output_file_ids(&turn.assistant);
         self.usage.add(&usage);
         if container.is_some() {
             self.container = container;
@@ -346,7 +346,7 @@ impl Model {
     /// The raw markdown of the last answer, for copying.
     pub fn last_answer_markdown(&self) -> Option<String> {
         let turn = self.turns.iter().rev().find(|t| !t.assistant.is_empty())?;
-        let text = crate::headless::answer_text(&turn.assistant);
+        let text = crate::domain::answer::answer_text(&turn.assistant);
         (!text.is_empty()).then_some(text)
     }
 }

@@ -8,7 +8,7 @@
 //! and cache reads to 0.1× (the 5-minute cache). Prices are checked finite and non-negative
 //! when the table is built, so arithmetic here never produces a negative or NaN figure.
 
-use super::usage::Usage;
+use crate::domain::usage::Usage;
 use chrono::TimeDelta;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -184,7 +184,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    use crate::model::usage::counts as usage;
+    use crate::domain::usage::counts as usage;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

@@ -60,7 +60,6 @@ impl Model {
             AppEvent::FileInfo { file_id, info } => self.file_info(&file_id, info),
             AppEvent::Deleted { file_id, result } => self.deleted(&file_id, result),
             AppEvent::Previewed { key, result } => self.previewed(&key, result),
-            AppEvent::PictureResized(_) => vec![Effect::Redraw],
             AppEvent::AttachChecked { input, result } => self.attach_checked(&input, result),
             AppEvent::Completions { input, candidates } => self.completions(&input, candidates),
             AppEvent::PasteProbed { text, file } => self.paste_probed(text, file),

@@ -6,17 +6,13 @@
 
 mod attach;
 pub mod composer;
-pub mod container_time;
 mod conversation;
 pub mod cost;
-pub mod execution;
 mod files;
 mod handle;
 pub mod layout;
 mod preview;
 pub mod state;
-pub mod stream;
-pub mod usage;
 pub mod usage_report;
 
 pub use state::Model;

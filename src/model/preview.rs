@@ -6,12 +6,12 @@
 //! disk (a resumed session), is downloaded first and previewed when the download lands.
 
 use super::conversation::count_uses;
-use super::execution::executions;
 use super::state::{FileEntry, FileState, Focus, Model, PreviewContent, PreviewPane};
+use crate::domain::execution::executions;
+use crate::domain::session::FileOrigin;
 use crate::effect::Effect;
 use crate::event::PreviewFailure;
 use crate::preview::{Preview, is_image_name};
-use crate::session::types::FileOrigin;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -6,11 +6,11 @@
 //! cache skip unchanged turns.
 
 use super::cost::PriceTable;
-use super::stream::Container;
-use super::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::session::{FileOrigin, MessageState};
+use crate::domain::usage::Usage;
 use crate::keymap::Keymap;
 use crate::preview::Preview;
-use crate::session::types::{FileOrigin, MessageState};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -4,12 +4,12 @@
 //! Invariant: one function computes them, from the model alone (turn usage and times, the
 //! session's usage and the price table), so the view and the status bar always agree. A turn's
 //! estimate is its tokens plus its own container time; the session's container time merges
-//! turns that shared the container (see [`super::container_time`]), so the total can be less
+//! turns that shared the container (see [`crate::domain::container`]), so the total can be less
 //! than the sum of the rows.
 
-use super::container_time::{session_time, turn_time};
 use super::state::Model;
-use super::usage::Usage;
+use crate::domain::container::{session_time, turn_time};
+use crate::domain::usage::Usage;
 use chrono::TimeDelta;
 
 /// One row of the usage table.

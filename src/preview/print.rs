@@ -7,7 +7,7 @@
 
 use super::image::{halfblocks, to_ansi};
 use super::{Preview, TablePreview};
-use crate::render::sanitize::{one_line, strip_controls};
+use crate::text_safety::{one_line, strip_controls};
 use ratatui::layout::Size;
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;

@@ -8,7 +8,7 @@
 //! widest row seen. Kept cells are stripped of control sequences: a file is as untrusted as
 //! model output.
 
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use std::fmt;
 use std::io::Read;
 

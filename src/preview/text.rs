@@ -8,7 +8,7 @@
 //! output.
 
 use crate::render::highlight::highlight_code;
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use crate::theme::Theme;
 use ratatui::text::Line;
 use std::io::{BufRead, BufReader, Read};

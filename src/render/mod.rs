@@ -2,5 +2,4 @@
 
 pub mod highlight;
 pub mod markdown;
-pub mod sanitize;
 pub mod wrap;

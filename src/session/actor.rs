@@ -7,9 +7,9 @@
 //! stopped waiting) never stops the actor.
 
 use super::store::{Store, StoreError};
-use super::types::{FileRecord, MessageState, Role, Session};
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::session::{FileRecord, MessageState, Role, Session};
+use crate::domain::usage::Usage;
 use serde_json::Value;
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};

@@ -13,8 +13,8 @@
 
 use super::search_index::mark_unindexed;
 use super::store::{Context, StoreError, now, state_columns, touch, usage_json};
-use super::types::MessageState;
-use crate::model::usage::Usage;
+use crate::domain::session::MessageState;
+use crate::domain::usage::Usage;
 use rusqlite::blob::Blob;
 use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 use std::io::{self, BufWriter, Read, Write};

@@ -14,8 +14,8 @@ use super::export_md::{fenced, result_markdown};
 use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, pieces, state_note,
 };
-use super::types::{FileRecord, Role, Session};
-use crate::model::execution::Execution;
+use crate::domain::execution::Execution;
+use crate::domain::session::{FileRecord, Role, Session};
 use base64::Engine;
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! The notebook export against the official nbformat v4.5 schema and a real PNG on disk.
 
 use super::to_notebook;
-use crate::session::fixture::sample_session;
+use crate::domain::fixture::sample_session;
 use serde_json::Value;
 use std::path::Path;
 

@@ -10,8 +10,8 @@ use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, language_for_path, pieces,
     state_note,
 };
-use super::types::{FileRecord, Role, Session};
-use crate::model::execution::Execution;
+use crate::domain::execution::Execution;
+use crate::domain::session::{FileRecord, Role, Session};
 
 pub fn to_markdown(session: &Session) -> String {
     let meta = &session.meta;
@@ -144,7 +144,7 @@ pub(super) fn fenced(language: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::fixture::sample_session;
+    use crate::domain::fixture::sample_session;
     use std::path::Path;
 
     #[test]

@@ -5,9 +5,6 @@ pub mod actor;
 mod body;
 pub mod export_ipynb;
 pub mod export_md;
-#[cfg(test)]
-pub(crate) mod fixture;
-pub mod history;
 mod naming;
 mod schema;
 mod search_index;
@@ -16,8 +13,6 @@ pub mod store;
 mod store_read;
 #[cfg(test)]
 mod store_tests;
-pub mod synthetic;
 mod transcript;
-pub mod types;
 
 pub use store::{Store, StoreError};

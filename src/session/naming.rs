@@ -5,7 +5,7 @@
 //! single line of at most [`TITLE_MAX`] characters with no control characters, so a list of
 //! sessions stays one row per session whatever the prompt held.
 
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 
 pub const TITLE_MAX: usize = 48;
 

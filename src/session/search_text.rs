@@ -6,7 +6,7 @@
 //! never FTS5 syntax: every whitespace-separated term is quoted as a string, so characters like
 //! `"`, `-`, `:`, `*` or `NEAR` match literally (as tokens) instead of failing to parse.
 
-use crate::model::execution::executions;
+use crate::domain::execution::executions;
 use serde_json::Value;
 
 /// The searchable text of one message's content blocks, one piece per line.

@@ -16,10 +16,9 @@ use super::body::write_message;
 use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
 use super::search_index::mark_unindexed;
-use super::types::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
-use crate::error::CliError;
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
+use crate::domain::usage::Usage;
 use rusqlite::{Connection, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -55,16 +54,6 @@ pub enum StoreError {
     Ambiguous(String, usize),
     #[error("session store: a stored message is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
-}
-
-impl From<StoreError> for CliError {
-    fn from(err: StoreError) -> CliError {
-        let text = crate::render::sanitize::strip_controls(&err.to_string()).into_owned();
-        match err {
-            StoreError::NotFound(_) | StoreError::Ambiguous(..) => CliError::Usage(text),
-            _ => CliError::Failed(text),
-        }
-    }
 }
 
 /// Attaches what the store was doing to a SQLite error.

@@ -7,13 +7,13 @@
 
 use super::search_text::fts_query;
 use super::store::{Context, Store, StoreError};
-use super::types::{
+use crate::domain::container::Container;
+use crate::domain::session::{
     FileOrigin, FileRecord, MessageState, Role, SearchHit, Session, SessionMeta, SessionSummary,
     StoredMessage,
 };
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
-use crate::render::sanitize::strip_controls;
+use crate::domain::usage::Usage;
+use crate::text_safety::strip_controls;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::Value;
 use std::path::PathBuf;

@@ -2,9 +2,9 @@
 
 use super::schema::{SUPPORTED, V1};
 use super::store::{Erased, Store, StoreError};
-use super::types::{FileOrigin, FileRecord, MessageState, Role};
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role};
+use crate::domain::usage::Usage;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 

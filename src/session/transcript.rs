@@ -2,13 +2,13 @@
 //! language, with which attachments and output files.
 //!
 //! Invariant: derived from the stored content blocks only (through
-//! [`crate::model::execution::executions`]), never from anything rendered, so the Markdown and
+//! [`crate::domain::execution::executions`]), never from anything rendered, so the Markdown and
 //! notebook exports always describe the same runs in the same order. Blocks clab does not know,
 //! thinking among them, are skipped rather than guessed at.
 
-use super::types::{FileRecord, MessageState};
-use crate::model::execution::{Execution, executions};
-use crate::render::sanitize::one_line;
+use crate::domain::execution::{Execution, executions};
+use crate::domain::session::{FileRecord, MessageState};
+use crate::text_safety::one_line;
 use serde_json::Value;
 use std::path::Path;
 

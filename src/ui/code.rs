@@ -10,8 +10,8 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat};
 use super::{Files, pane};
+use crate::domain::execution::{Execution, executions};
 use crate::model::Model;
-use crate::model::execution::{Execution, executions};
 use crate::model::state::{Focus, Turn};
 use crate::render::highlight::highlight_code;
 use crate::theme::Theme;

@@ -9,12 +9,12 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
 use super::{Files, keys, pane};
+use crate::domain::execution::{Execution, executions};
+use crate::domain::session::MessageState;
 use crate::keymap::Action;
 use crate::model::Model;
-use crate::model::execution::{Execution, executions};
 use crate::model::state::{AnswerState, Focus, Turn, TurnState};
 use crate::render::markdown::render_markdown;
-use crate::session::types::MessageState;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -3,7 +3,8 @@
 //! Invariant: drawing never scales or encodes a picture. `ratatui-image`'s `ThreadProtocol`
 //! sends that work (for a new picture or a new pane size) to a worker thread through the
 //! channel made here, and draws nothing for the picture until the worker's result comes back
-//! on the bus as `PictureResized` and is handed to [`Pictures::resized`]; so a resize or a
+//! (to the app loop, on a channel of its own: it is render state, not an event) and is handed
+//! to [`Pictures::resized`]; so a resize or a
 //! 20-megapixel picture costs the UI task nothing but one copy of the (already scaled-down)
 //! picture when it first appears. Only the picture on screen is kept.
 

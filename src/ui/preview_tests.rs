@@ -3,10 +3,10 @@
 
 use super::tests::{draw, key, model};
 use super::*;
+use crate::domain::session::{FileOrigin, FileRecord};
 use crate::event::{AppEvent, Transfer};
 use crate::model::state::{FileEntry, Focus};
 use crate::preview::{Preview, image as picture_preview, table};
-use crate::session::types::{FileOrigin, FileRecord};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

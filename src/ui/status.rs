@@ -8,9 +8,9 @@
 //! `expires_at`, shown in UTC), never from the clock.
 
 use super::text::{flat, str_width, truncate};
+use crate::domain::container::Container;
 use crate::model::Model;
 use crate::model::state::TurnState;
-use crate::model::stream::Container;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

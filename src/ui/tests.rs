@@ -2,15 +2,15 @@
 //! checks of the cache (an unchanged frame lays nothing out) and of sanitising.
 
 use super::*;
+use crate::domain::container::Container;
+use crate::domain::fixture::result;
+use crate::domain::session::{FileOrigin, FileRecord, MessageState};
+use crate::domain::usage::Usage;
 use crate::event::{AppEvent, Transfer, TurnChange, TurnEnd};
 use crate::keymap::Keymap;
 use crate::model::state::{
     Access, AnswerState, AttachPrompt, FileState, Focus, Overlay, Settings, Turn,
 };
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
-use crate::session::fixture::result;
-use crate::session::types::{FileOrigin, FileRecord, MessageState};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

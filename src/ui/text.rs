@@ -5,7 +5,7 @@
 //! may run long is fitted to the pane's width here ([`wrap`], [`fit`]) and panes draw without
 //! wrapping, so a cached line count is exactly the number of rows the lines take.
 
-use crate::render::sanitize::{one_line, strip_controls};
+use crate::text_safety::{one_line, strip_controls};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::borrow::Cow;

@@ -9,11 +9,11 @@
 
 use super::status::compact;
 use super::text::{flat, str_width, truncate};
+use crate::domain::usage::Usage;
 use crate::model::Model;
 use crate::model::cost::Prices;
-use crate::model::usage::Usage;
 use crate::model::usage_report::{FIXED_LINES, TurnCost, visible_rows};
-pub(super) use crate::render::sanitize::grouped;
+pub(super) use crate::text_safety::grouped;
 use crate::theme::Theme;
 use chrono::TimeDelta;
 use ratatui::style::Style;

@@ -2,16 +2,16 @@
 //! and a chat turn, and the table scrolled when there are more turns than rows.
 
 use super::tests::{bash, key, model, screen, send, snapshots, text_block};
+use crate::domain::fixture::result;
+use crate::domain::usage::Usage;
 use crate::event::AppEvent;
 use crate::event::replay::timed_answer;
 use crate::model::Model;
 use crate::model::state::{Focus, Overlay};
-use crate::model::usage::Usage;
-use crate::session::fixture::result;
 use ratatui::crossterm::event::KeyCode;
 use serde_json::Value;
 
-use crate::model::usage::counts as usage;
+use crate::domain::usage::counts as usage;
 
 /// A turn asked at minute `start` and answered with `content` at minute `end`.
 fn timed(m: &mut Model, prompt: &str, minutes: (i64, i64), content: Vec<Value>, used: Usage) {

@@ -15,13 +15,14 @@ mod common;
 mod servers;
 
 use bytes::Bytes;
+use clab::api::accumulator::{Accumulator, Update};
 use clab::api::events::StreamEvent;
+use clab::api::request::TurnRequest;
 use clab::api::sse::SseDecoder;
 use clab::api::{ApiError, Client, ClientConfig};
 use clab::mock::{MockOptions, MockServer, Pace};
-use clab::model::stream::{Accumulator, Update};
 use clab::secret::ApiKey;
-use clab::turn::{self, TurnRequest, TurnResult};
+use clab::turn::{self, TurnResult};
 use serde_json::json;
 use servers::{
     ALL, Framing, REQUEST_ID, data_frames, events, find, h1_writes, recording_proxy, serve_h1,

@@ -12,7 +12,7 @@
 use super::{BETAS, FileMetadata, file_path, for_file, info};
 use crate::api::{ApiError, Client};
 use crate::download_name::DownloadTarget;
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use reqwest::Method;
 use reqwest::header::ACCEPT;
 use std::path::{Path, PathBuf};

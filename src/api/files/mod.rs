@@ -20,7 +20,7 @@ pub use upload::{MAX_UPLOAD_BYTES, UploadRefusal, check_upload_path, upload};
 use super::body::{BodyError, MAX_METADATA_BYTES, list_page_cap, read_capped};
 use super::client::{Client, FILES_BETA};
 use super::error::ApiError;
-use crate::render::sanitize::strip_controls;
+use crate::text_safety::strip_controls;
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;

@@ -6,10 +6,10 @@ mod preview;
 mod usage;
 
 use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
+use crate::domain::session::{FileOrigin, FileRecord, MessageState};
 use crate::effect::Effect;
 use crate::event::{AppEvent, Transfer, TurnChange, TurnEnd};
 use crate::keymap::Keymap;
-use crate::session::types::{FileOrigin, FileRecord, MessageState};
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use serde_json::json;
@@ -401,8 +401,8 @@ fn a_resumed_session_restores_turns_files_container_and_history() {
     let mut m = model(Access::Key);
     assert_eq!(m.resume(None), vec![Effect::LoadSession(None)]);
     assert_eq!(m.state, TurnState::Loading);
-    let mut session = crate::session::synthetic::synthetic_session(3);
-    session.meta.container = Some(crate::model::stream::Container {
+    let mut session = crate::domain::synthetic::synthetic_session(3);
+    session.meta.container = Some(crate::domain::container::Container {
         id: "container_1".into(),
         expires_at: Some("2030-01-01T00:00:00Z".into()),
     });

@@ -2,11 +2,11 @@
 //! them, and the usage overlay's keys.
 
 use super::*;
+use crate::domain::usage::Usage;
 use crate::event::replay::timed_answer;
-use crate::model::usage::Usage;
 use chrono::TimeDelta;
 
-use crate::model::usage::counts as usage;
+use crate::domain::usage::counts as usage;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -135,7 +135,7 @@ fn a_stopped_turns_late_end_counts_its_usage_once() {
 #[test]
 fn a_resumed_session_gives_each_turn_its_usage_and_times() {
     let mut m = model(Access::Key);
-    let mut session = crate::session::synthetic::synthetic_session(3);
+    let mut session = crate::domain::synthetic::synthetic_session(3);
     let used = usage(1_200, 300, 50, 900);
     for (i, message) in session.messages.iter_mut().enumerate() {
         message.created_at = format!("2026-01-01T10:{:02}:00Z", i * 10);

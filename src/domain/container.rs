@@ -11,6 +11,14 @@
 //! the figure on screen only changes when a turn starts or finishes.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+/// The code-execution container a session's turns run in, as the API reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Container {
+    pub id: String,
+    pub expires_at: Option<String>,
+}
 
 /// The shortest time a container is billed for.
 pub const MINIMUM: TimeDelta = TimeDelta::minutes(5);

@@ -1,10 +1,10 @@
 //! A representative session for export tests: an attachment, every kind of run, a failing
 //! command, output files (one downloaded, one not) and an answer that was cut off.
 
-use super::types::{
+use crate::domain::session::{
     FileOrigin, FileRecord, MessageState, Role, Session, SessionMeta, StoredMessage,
 };
-use crate::model::usage::Usage;
+use crate::domain::usage::Usage;
 use serde_json::{Value, json};
 use std::path::Path;
 

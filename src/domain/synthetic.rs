@@ -1,8 +1,8 @@
 //! A long made-up session (prose, markdown, a code run with output per turn) for benchmarks
 //! and render tests that need size, not realism.
 
-use super::types::{MessageState, Role, Session, SessionMeta, StoredMessage};
-use crate::model::usage::Usage;
+use crate::domain::session::{MessageState, Role, Session, SessionMeta, StoredMessage};
+use crate::domain::usage::Usage;
 use serde_json::{Value, json};
 
 fn message(seq: i64, role: Role, content: Vec<Value>) -> StoredMessage {

@@ -14,8 +14,9 @@
 //! `message_start` are a violation too: such a stream is not the API's.
 //! Nothing is ever allocated in proportion to a number the server sent.
 
-use super::usage::Usage;
 use crate::api::events::{Delta, StreamEvent};
+use crate::domain::container::Container;
+use crate::domain::usage::Usage;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -34,12 +35,6 @@ pub enum Violation {
     SecondMessageStart,
     #[error("the server sent {event} before message_start")]
     NoMessageStart { event: &'static str },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Container {
-    pub id: String,
-    pub expires_at: Option<String>,
 }
 
 /// What changed, for views that print or draw as the stream goes.

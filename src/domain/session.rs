@@ -5,8 +5,8 @@
 //! conversation is re-sent byte-equivalent; everything shown is derived from it. The API key
 //! has no place here.
 
-use crate::model::stream::Container;
-use crate::model::usage::Usage;
+use crate::domain::container::Container;
+use crate::domain::usage::Usage;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;

@@ -5,8 +5,8 @@
 //! came and empty text blocks; a message left empty is skipped (the API joins consecutive
 //! messages of one role). A container is reused only while its `expires_at` lies ahead.
 
-use super::types::{FileOrigin, FileRecord, MessageState, StoredMessage};
-use crate::model::stream::Container;
+use super::session::{FileOrigin, FileRecord, MessageState, StoredMessage};
+use crate::domain::container::Container;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -72,7 +72,7 @@ pub fn reattach_blocks(files: &[FileRecord], skip: &[String]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::types::Role;
+    use crate::domain::session::Role;
 
     fn message(role: Role, content: Vec<Value>, state: MessageState) -> StoredMessage {
         StoredMessage::unsaved(role, content, state)

@@ -1,0 +1,119 @@
+//! The request of one turn: the conversation, the model and tool, and how it goes on the wire
+//! (the body and the `anthropic-beta` values).
+//!
+//! Invariant: the body is built from the request alone (plus, for a continuation, the answer
+//! so far and its container), so the same request always sends the same bytes; the Files beta
+//! is sent exactly when a message references a file id.
+
+use crate::api::client::FILES_BETA;
+use crate::config::TOOL_20250522;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnRequest {
+    pub model: String,
+    pub max_tokens: u32,
+    /// The code execution tool type, e.g. `code_execution_20250825`.
+    pub tool: String,
+    /// The conversation, ending with the user's new message.
+    pub messages: Vec<Value>,
+    pub container: Option<String>,
+    pub max_continuations: u32,
+}
+
+impl TurnRequest {
+    /// The request body; `so_far` is the assistant content of a paused answer being continued.
+    pub fn body(&self, so_far: Option<Vec<Value>>, container: Option<&str>) -> Value {
+        let mut messages = self.messages.clone();
+        if let Some(content) = so_far {
+            messages.push(json!({"role": "assistant", "content": content}));
+        }
+        let mut body = json!({
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "stream": true,
+            "messages": messages,
+            "tools": [{"type": self.tool, "name": "code_execution"}],
+        });
+        if let Some(id) = container.or(self.container.as_deref()) {
+            body["container"] = json!(id);
+        }
+        body
+    }
+
+    /// `anthropic-beta` values: the code execution beta of the chosen tool (still accepted,
+    /// no longer required) and the Files beta when the conversation references files.
+    pub fn betas(&self) -> Vec<&'static str> {
+        let mut betas = vec![if self.tool == TOOL_20250522 {
+            "code-execution-2025-05-22"
+        } else {
+            "code-execution-2025-08-25"
+        }];
+        if references_files(&self.messages) {
+            betas.insert(0, FILES_BETA);
+        }
+        betas
+    }
+}
+
+fn references_files(messages: &[Value]) -> bool {
+    messages.iter().any(|m| {
+        m.get("content")
+            .and_then(Value::as_array)
+            .is_some_and(|blocks| {
+                blocks
+                    .iter()
+                    .any(|b| b.get("file_id").is_some() || b.pointer("/source/file_id").is_some())
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(messages: Vec<Value>) -> TurnRequest {
+        TurnRequest {
+            model: "m".into(),
+            max_tokens: 10,
+            tool: "code_execution_20250825".into(),
+            messages,
+            container: Some("container_1".into()),
+            max_continuations: 3,
+        }
+    }
+
+    #[test]
+    fn continuation_body_carries_the_answer_so_far_and_the_container() {
+        let req = request(vec![
+            json!({"role":"user","content":[{"type":"text","text":"hi"}]}),
+        ]);
+        let body = req.body(
+            Some(vec![json!({"type":"text","text":"part"})]),
+            Some("container_2"),
+        );
+        assert_eq!(body["messages"].as_array().unwrap().len(), 2);
+        assert_eq!(body["messages"][1]["role"], "assistant");
+        assert_eq!(body["container"], "container_2");
+        assert_eq!(
+            body["tools"][0],
+            json!({"type":"code_execution_20250825","name":"code_execution"})
+        );
+        assert_eq!(body["stream"], true);
+    }
+
+    #[test]
+    fn files_beta_only_when_files_are_referenced() {
+        let plain = request(vec![
+            json!({"role":"user","content":[{"type":"text","text":"hi"}]}),
+        ]);
+        assert_eq!(plain.betas(), vec!["code-execution-2025-08-25"]);
+        let with_file = request(vec![
+            json!({"role":"user","content":[{"type":"container_upload","file_id":"file_1"}]}),
+        ]);
+        assert_eq!(
+            with_file.betas(),
+            vec![FILES_BETA, "code-execution-2025-08-25"]
+        );
+    }
+}
