@@ -1,0 +1,258 @@
+//! The import rules between clab's parts, read from the source so they cannot rot.
+//!
+//! Every `crate::…` path in a file under src/ (including grouped `use crate::{a, b::c}` and
+//! tests) names the top-level module it reaches; each rule forbids a part some modules. The
+//! pure parts (`domain`, `text_safety`) may import nothing of clab but themselves. A few
+//! imports still break a rule until the turn engine is shared by every face; they are listed
+//! in `PENDING` with the file that has them, and the test fails as soon as one is gone (so the
+//! list only shrinks) or a new one appears.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Modules that run the program for a user: the command line and its subcommands.
+const FACES: &[&str] = &[
+    "main",
+    "cli",
+    "headless",
+    "files_cmd",
+    "sessions_cmd",
+    "demo_tour",
+];
+const SCREEN: &[&str] = &["ui", "render", "theme"];
+const TERMINAL: &[&str] = &["tui"];
+
+struct Rule {
+    parts: &'static [&'static str],
+    forbidden: Vec<&'static str>,
+    why: &'static str,
+}
+
+fn rules() -> Vec<Rule> {
+    let cat = |lists: &[&[&'static str]]| lists.concat();
+    vec![
+        Rule {
+            parts: &["model"],
+            forbidden: cat(&[
+                &["session", "app"],
+                FACES,
+                SCREEN,
+                TERMINAL,
+                &["api::client"],
+            ]),
+            why: "the model is a pure reducer: no store, network, face, screen or terminal",
+        },
+        Rule {
+            parts: &["session", "api"],
+            forbidden: cat(&[&["model", "app"], SCREEN, TERMINAL, FACES]),
+            why: "the store and the network client know nothing of the model or the screen",
+        },
+        Rule {
+            parts: &["ui", "render"],
+            forbidden: vec!["api", "session", "app"],
+            why: "drawing reads the model, never the network or the store",
+        },
+        Rule {
+            parts: &["app"],
+            forbidden: FACES.to_vec(),
+            why: "the workbench's loop imports no face",
+        },
+    ]
+}
+
+/// Imports that break a rule today, as (file, module): they go with the one turn engine.
+const PENDING: &[(&str, &str)] = &[
+    ("src/app/effects.rs", "headless"),
+    ("src/app/mod.rs", "cli"),
+    ("src/app/mod.rs", "demo_tour"),
+    ("src/app/mod.rs", "headless"),
+    ("src/app/turn_task.rs", "headless"),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file belongs to: `src/model/x.rs` is `model`, `src/cli.rs` is `cli`.
+fn part_of(relative: &Path) -> String {
+    let mut parts = relative.iter().skip(1);
+    let first = parts.next().unwrap().to_string_lossy().into_owned();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// Every module path a file reaches through `crate::`, as its first two segments
+/// (`api::client`, `domain`, …), grouped imports expanded.
+fn imports(source: &str) -> BTreeSet<String> {
+    let code: String = source
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = BTreeSet::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().last();
+        rest = &rest[at + "crate::".len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = matching_brace(group);
+            for path in expand("", &group[..end]) {
+                found.insert(two_segments(&path));
+            }
+        } else {
+            found.insert(two_segments(rest));
+        }
+    }
+    found.retain(|m| !m.is_empty() && m != "self");
+    found
+}
+
+/// The paths a `use` group names, nested groups included: `a::{b, c::{d}}` gives `a::b`,
+/// `a::c::d`.
+fn expand(prefix: &str, group: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for item in split_top_level(group) {
+        let item = item.trim();
+        let full = if prefix.is_empty() {
+            item.to_string()
+        } else if item == "self" {
+            prefix.to_string()
+        } else {
+            format!("{prefix}::{item}")
+        };
+        match full.find("::{") {
+            Some(at) => {
+                let inner = &full[at + 3..];
+                let end = matching_brace(inner);
+                paths.extend(expand(&full[..at], &inner[..end]));
+            }
+            None => paths.push(full),
+        }
+    }
+    paths
+}
+
+fn matching_brace(text: &str) -> usize {
+    let mut depth = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return i,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut items, mut depth, mut start) = (Vec::new(), 0, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
+}
+
+fn two_segments(path: &str) -> String {
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let first = ident(path);
+    let after = &path[first.len()..];
+    match after.strip_prefix("::") {
+        Some(next) if next.starts_with(|c: char| c.is_lowercase()) => {
+            format!("{first}::{}", ident(next))
+        }
+        _ => first,
+    }
+}
+
+fn breaks(import: &str, forbidden: &str) -> bool {
+    import == forbidden || import.starts_with(&format!("{forbidden}::"))
+}
+
+#[test]
+fn the_import_rules_hold() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files.sort();
+    let mut broken = Vec::new();
+    let mut pending_seen = BTreeSet::new();
+    for file in &files {
+        let relative = file.strip_prefix(root).unwrap();
+        let name = relative.to_string_lossy().replace('\\', "/");
+        let part = part_of(relative);
+        let found = imports(&std::fs::read_to_string(file).unwrap());
+        if part == "domain" || part == "text_safety" {
+            for import in found.iter().filter(|i| !breaks(i, &part)) {
+                broken.push(format!("{name} imports crate::{import}: {part} is a leaf"));
+            }
+            continue;
+        }
+        for rule in rules().iter().filter(|r| r.parts.contains(&part.as_str())) {
+            for import in &found {
+                let Some(module) = rule.forbidden.iter().find(|f| breaks(import, f)) else {
+                    continue;
+                };
+                let top = module.split("::").next().unwrap();
+                if PENDING.contains(&(name.as_str(), top)) {
+                    pending_seen.insert((name.clone(), top.to_string()));
+                    continue;
+                }
+                broken.push(format!("{name} imports crate::{import}: {}", rule.why));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    let gone: Vec<_> = PENDING
+        .iter()
+        .filter(|(file, module)| !pending_seen.contains(&(file.to_string(), module.to_string())))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "these imports are gone; take them out of PENDING: {gone:?}"
+    );
+}
+
+#[test]
+fn the_reader_sees_grouped_and_inline_imports() {
+    let found = imports(
+        "use crate::{api::client::Client, domain::{session::Role, usage}};\n\
+         use crate::{model::{self, state::Model}};\n\
+         // crate::ui::ignored in a comment\n\
+         fn f() { crate::session::store::Store::open(p); notcrate::x::y(); }",
+    );
+    let found: Vec<&str> = found.iter().map(String::as_str).collect();
+    assert_eq!(
+        found,
+        [
+            "api::client",
+            "domain::session",
+            "domain::usage",
+            "model",
+            "model::state",
+            "session::store"
+        ]
+    );
+}
