@@ -1,25 +1,19 @@
-//! One turn of the interactive app, run as a task: store the question, stream the answer into
-//! `AppEvent`s, checkpoint it, store the outcome.
+//! One turn of the workbench, run as a task: the session it belongs to, then the turn engine
+//! ([`crate::turn::engine`]) with its progress turned into `AppEvent`s.
 //!
-//! Invariant: the task owns its turn's persistence from the user message to the final state,
-//! in order, so a cancelled, failed or cut answer is stored with what arrived. The UI only
-//! mirrors it through events and never waits for it. An expired container (by its
-//! `expires_at`) or one the API rejects is replaced, re-attaching the session's uploads, and
-//! the user is told.
+//! Invariant: the engine stores the turn from the question to the outcome, so a cancelled,
+//! failed or cut answer is stored with what arrived; the UI only mirrors it through events
+//! and never waits for it. Whatever the engine reports (a replaced container, a failure to
+//! store) reaches the conversation as an event.
 
 use crate::api::Client;
 use crate::api::accumulator::{Accumulator, Update};
-use crate::domain::container::Container;
-use crate::domain::history::container_alive;
-use crate::domain::session::{MessageState, Role};
+use crate::domain::session::MessageState;
 use crate::effect::TurnStart;
 use crate::event::{AppEvent, TurnChange, TurnEnd};
-use crate::headless::container_rejected;
-use crate::headless::live::CHECKPOINT_EVERY;
 use crate::session::actor::SessionManager;
-use crate::turn::{self, TurnResult};
+use crate::turn::engine::{Progress, TurnPlan, run_turn};
 use chrono::Utc;
-use serde_json::Value;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
@@ -51,7 +45,7 @@ impl TurnTask {
         })));
     }
 
-    pub async fn run(mut self) {
+    pub async fn run(self) {
         let sid = match self.start.session.clone() {
             Some(id) => id,
             None => match self
@@ -74,169 +68,73 @@ impl TurnTask {
                 tracing::warn!("recording {} in the session: {e}", file.id);
             }
         }
-        let expired = self.start.request.container.is_some()
-            && !container_alive(
-                &Container {
-                    id: String::new(),
-                    expires_at: self.start.container_expires_at.clone(),
-                },
-                Utc::now(),
-            );
-        if expired {
-            self.reattach("has expired");
-        }
-        let user = self.user_content();
-        let user_seq = match self
-            .sessions
-            .append(&sid, Role::User, user, MessageState::Complete, None)
-            .await
-        {
-            Ok(seq) => seq,
+        let plan = TurnPlan {
+            session_id: sid,
+            request: self.start.request.clone(),
+            container_expires_at: self.start.container_expires_at.clone(),
+            reattach: self.start.reattach.clone(),
+        };
+        let began = Instant::now();
+        let outcome = run_turn(
+            &self.client,
+            &self.sessions,
+            plan,
+            &self.cancel,
+            |progress| match progress {
+                Progress::Reattached { content, notice } => self.send(TurnChange::Reattached {
+                    content: content.to_vec(),
+                    notice: notice.to_string(),
+                }),
+                Progress::Started => self.send(TurnChange::Started {
+                    started_at: Utc::now(),
+                }),
+                Progress::Streamed(acc, update) => {
+                    if let Some(change) = change(acc, update, began) {
+                        self.send(change);
+                    }
+                }
+            },
+        )
+        .await;
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
             Err(e) => return self.fail(format!("cannot store the message: {e}")),
         };
-        let answer_seq = match self
-            .sessions
-            .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
-            .await
-        {
-            Ok(seq) => seq,
-            Err(e) => return self.fail(format!("cannot store the answer: {e}")),
-        };
-        self.send(TurnChange::Started {
-            started_at: Utc::now(),
-        });
-        let mut result = self.stream(&sid, answer_seq).await;
-        if self.start.request.container.is_some() && container_rejected(&result) {
-            self.reattach("is no longer available");
-            let _ = self
-                .sessions
-                .update(
-                    &sid,
-                    user_seq,
-                    self.user_content(),
-                    MessageState::Complete,
-                    None,
-                )
-                .await;
-            result = self.stream(&sid, answer_seq).await;
-        }
-        let state = if result.cancelled {
-            MessageState::Cancelled
-        } else {
-            match &result.error {
-                None => MessageState::Complete,
-                Some(crate::api::ApiError::Cut { .. }) => MessageState::Cut,
-                Some(err) => MessageState::Failed(err.to_string()),
-            }
-        };
-        let content = result.acc.content();
-        let usage = result.acc.usage();
-        let stored = async {
-            self.sessions
-                .update(
-                    &sid,
-                    answer_seq,
-                    content.clone(),
-                    state.clone(),
-                    Some(usage),
-                )
-                .await?;
-            self.sessions.add_usage(&sid, usage).await?;
-            if let Some(c) = &result.acc.container {
-                self.sessions.set_container(&sid, Some(c.clone())).await?;
-            }
-            Ok::<(), crate::session::store::StoreError>(())
-        };
-        if let Err(e) = stored.await {
+        if let Some(e) = outcome.unsaved {
             let _ = self
                 .tx
                 .send(AppEvent::Notice(format!("could not store the answer: {e}")));
         }
+        let acc = outcome.result.acc;
         self.send(TurnChange::Finished(Box::new(TurnEnd {
-            content,
-            state,
-            usage,
-            container: result.acc.container.clone(),
-            stop_reason: result.acc.stop_reason.clone(),
+            content: acc.content(),
+            state: outcome.state,
+            usage: acc.usage(),
+            container: acc.container.clone(),
+            stop_reason: acc.stop_reason.clone(),
             finished_at: Utc::now(),
         })));
     }
+}
 
-    fn user_content(&self) -> Vec<Value> {
-        self.start
-            .request
-            .messages
-            .last()
-            .and_then(|m| m["content"].as_array().cloned())
-            .unwrap_or_default()
-    }
-
-    /// Drops the container and adds the session's uploads to the new user message.
-    fn reattach(&mut self, why: &str) {
-        self.start.request.container = None;
-        let mut content = self.user_content();
-        let fresh: Vec<Value> = self
-            .start
-            .reattach
-            .iter()
-            .filter(|b| !content.contains(b))
-            .cloned()
-            .collect();
-        let notice = format!(
-            "the session's container {why}; started a new one and attached its {} uploaded file(s) again",
-            fresh.len()
-        );
-        content.extend(fresh);
-        if let Some(last) = self.start.request.messages.last_mut() {
-            last["content"] = Value::Array(content.clone());
+/// What the conversation shows of one stream update.
+fn change(acc: &Accumulator, update: &Update, began: Instant) -> Option<TurnChange> {
+    match update {
+        Update::BlockStarted(i) | Update::BlockStopped(i) => {
+            acc.block(*i).map(|block| TurnChange::Block {
+                index: *i,
+                block: block.clone(),
+                at_ms: began.elapsed().as_millis() as u64,
+            })
         }
-        self.send(TurnChange::Reattached { content, notice });
-    }
-
-    async fn stream(&self, sid: &str, seq: i64) -> TurnResult {
-        let began = Instant::now();
-        let mut last_checkpoint = Instant::now();
-        turn::run(
-            &self.client,
-            &self.start.request,
-            &self.cancel,
-            |acc, update| {
-                let at_ms = began.elapsed().as_millis() as u64;
-                let change = match update {
-                    Update::BlockStarted(i) | Update::BlockStopped(i) => {
-                        self.checkpoint(sid, seq, acc);
-                        last_checkpoint = Instant::now();
-                        acc.block(*i).map(|block| TurnChange::Block {
-                            index: *i,
-                            block: block.clone(),
-                            at_ms,
-                        })
-                    }
-                    Update::TextDelta { block, text } => Some(TurnChange::Text {
-                        index: *block,
-                        text: text.clone(),
-                    }),
-                    Update::ThinkingDelta { block, text } => Some(TurnChange::Thinking {
-                        index: *block,
-                        text: text.clone(),
-                    }),
-                    Update::Settled if last_checkpoint.elapsed() >= CHECKPOINT_EVERY => {
-                        self.checkpoint(sid, seq, acc);
-                        last_checkpoint = Instant::now();
-                        None
-                    }
-                    _ => None,
-                };
-                if let Some(change) = change {
-                    self.send(change);
-                }
-            },
-        )
-        .await
-    }
-
-    fn checkpoint(&self, sid: &str, seq: i64, acc: &Accumulator) {
-        self.sessions
-            .checkpoint(sid, seq, acc.content_json(), acc.usage());
+        Update::TextDelta { block, text } => Some(TurnChange::Text {
+            index: *block,
+            text: text.clone(),
+        }),
+        Update::ThinkingDelta { block, text } => Some(TurnChange::Thinking {
+            index: *block,
+            text: text.clone(),
+        }),
+        _ => None,
     }
 }

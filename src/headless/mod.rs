@@ -18,15 +18,14 @@ use crate::api::request::TurnRequest;
 use crate::api::{ApiError, files};
 use crate::cli::Cli;
 use crate::context::Context;
-use crate::domain::history::{container_alive, reattach_blocks, request_messages};
-use crate::domain::session::{FileRecord, MessageState, Role, Session};
+use crate::domain::history::{reattach_blocks, request_messages};
+use crate::domain::session::FileRecord;
 use crate::error::CliError;
 use crate::output::{self, Stdout};
 use crate::session::actor::SessionManager;
 use crate::session::store::Store;
-use crate::turn::TurnResult;
-use live::{Checkpoint, stream_turn};
-use serde_json::{Value, json};
+use crate::turn::engine::TurnPlan;
+use serde_json::json;
 use std::path::PathBuf;
 
 pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
@@ -68,75 +67,30 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
             .iter()
             .map(|id| json!({"type": "container_upload", "file_id": id})),
     );
-    let container = session
-        .meta
-        .container
-        .clone()
-        .filter(|c| container_alive(c, chrono::Utc::now()));
-    if session.meta.container.is_some() && container.is_none() {
-        reattach(&session, &new_ids, &mut content, "has expired");
-    }
-    let user_seq = sessions
-        .append(
-            &sid,
-            Role::User,
-            content.clone(),
-            MessageState::Complete,
-            None,
-        )
-        .await?;
-    let answer_seq = sessions
-        .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
-        .await?;
-    let record = Checkpoint {
-        sessions: &sessions,
-        session_id: &sid,
-        seq: answer_seq,
-    };
+    let container = session.meta.container.clone();
     let mut request = TurnRequest {
         model: ctx.model.clone(),
         max_tokens: ctx.config.max_tokens,
         tool: ctx.config.code_execution_tool.clone(),
         messages: request_messages(&session.messages),
-        container: container.map(|c| c.id),
+        container: container.as_ref().map(|c| c.id.clone()),
         max_continuations: ctx.config.max_continuations,
     };
     request
         .messages
         .push(json!({"role": "user", "content": content}));
-    let mut out = Stdout::new();
-    let mut result = stream_turn(&ctx, &request, &record, &mut out).await;
-    if request.container.is_some() && container_rejected(&result) {
-        reattach(&session, &new_ids, &mut content, "is no longer available");
-        sessions
-            .update(
-                &sid,
-                user_seq,
-                content.clone(),
-                MessageState::Complete,
-                None,
-            )
-            .await?;
-        request.container = None;
-        if let Some(last) = request.messages.last_mut() {
-            last["content"] = Value::Array(content.clone());
-        }
-        result = stream_turn(&ctx, &request, &record, &mut out).await;
-    }
-
-    let state = match &result.error {
-        None => MessageState::Complete,
-        Some(ApiError::Cut { .. }) => MessageState::Cut,
-        Some(err) => MessageState::Failed(err.to_string()),
+    let plan = TurnPlan {
+        session_id: sid.clone(),
+        request,
+        container_expires_at: container.and_then(|c| c.expires_at),
+        reattach: reattach_blocks(&session.files, &new_ids),
     };
-    let usage = result.acc.usage();
-    sessions
-        .update(&sid, answer_seq, result.acc.content(), state, Some(usage))
-        .await?;
-    sessions.add_usage(&sid, usage).await?;
-    if let Some(c) = &result.acc.container {
-        sessions.set_container(&sid, Some(c.clone())).await?;
+    let mut out = Stdout::new();
+    let outcome = live::stream_turn(&ctx, &sessions, plan, &mut out).await?;
+    if let Some(unsaved) = outcome.unsaved {
+        return Err(unsaved.into());
     }
+    let result = outcome.result;
 
     let (generated, failures) =
         transfer::download_outputs(&ctx, &sessions, &sid, &result.acc.content(), &download_dir)
@@ -173,35 +127,6 @@ pub(crate) fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
         path
     };
     Ok(SessionManager::start(path)?)
-}
-
-/// Adds the session's earlier uploads to `content` and says why.
-fn reattach(session: &Session, skip: &[String], content: &mut Vec<Value>, why: &str) {
-    let blocks = reattach_blocks(&session.files, skip);
-    let already: Vec<Value> = content.clone();
-    let fresh: Vec<Value> = blocks
-        .into_iter()
-        .filter(|b| !already.contains(b))
-        .collect();
-    output::note(&format!(
-        "clab: the session's container {why}; starting a new one and attaching its {} uploaded file(s) again",
-        fresh.len()
-    ));
-    content.extend(fresh);
-}
-
-/// The API refused the container we named (it expired or was removed) before answering.
-pub(crate) fn container_rejected(result: &TurnResult) -> bool {
-    match &result.error {
-        Some(ApiError::Status {
-            status, message, ..
-        }) => {
-            matches!(status, 400 | 404)
-                && message.to_lowercase().contains("container")
-                && result.acc.content().is_empty()
-        }
-        _ => false,
-    }
 }
 
 /// A turn error, with a file the API no longer knows named by its file name.

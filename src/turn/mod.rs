@@ -6,6 +6,8 @@
 //! (and the container it runs in) and the new blocks are appended, up to `max_continuations`.
 //! Whatever arrived before an error is kept in the returned accumulator.
 
+pub mod engine;
+
 use crate::api::accumulator::{Accumulator, Update};
 use crate::api::request::TurnRequest;
 use crate::api::stream;

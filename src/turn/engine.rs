@@ -1,0 +1,215 @@
+//! A turn's whole lifecycle, the one every face drives: the container decision, the stored
+//! question, the streamed and checkpointed answer, one retry in a fresh container, and the
+//! stored outcome.
+//!
+//! Invariants: the user message and an empty (`Cut`) answer are stored before anything is
+//! sent, and the answer is checkpointed at every block boundary and at most every
+//! [`CHECKPOINT_EVERY`] while text streams, so a killed process loses at most that much. A
+//! container known to have expired (by its `expires_at`) is not named; one the API rejects
+//! before answering is dropped and the turn is sent once more. Either way the session's
+//! uploads are attached again to the stored user message and the face is told with
+//! [`Progress::Reattached`]. The outcome (complete, cut, cancelled or failed, with whatever
+//! arrived) is stored before [`run_turn`] returns, and a failure to store it is returned
+//! with it, never dropped. Faces only show [`Progress`]; none of them stores a turn itself.
+
+use super::{TurnResult, run};
+use crate::api::accumulator::{Accumulator, Update};
+use crate::api::request::TurnRequest;
+use crate::api::{ApiError, Client};
+use crate::domain::container::Container;
+use crate::domain::history::container_alive;
+use crate::domain::session::{MessageState, Role};
+use crate::session::actor::SessionManager;
+use crate::session::store::StoreError;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// How often an answer in progress is checkpointed while text streams.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// What a turn needs: the request (the history, the new user message last, and the session's
+/// container if it has one) and what to do if that container is gone.
+pub struct TurnPlan {
+    pub session_id: String,
+    pub request: TurnRequest,
+    /// When the named container expires (RFC 3339), if known.
+    pub container_expires_at: Option<String>,
+    /// `container_upload` blocks of the session's earlier uploads, attached again to the user
+    /// message when the turn needs a new container.
+    pub reattach: Vec<Value>,
+}
+
+/// What a face is told while the turn runs.
+pub enum Progress<'a> {
+    /// The container is gone; the user message, as now stored and sent, and a sentence.
+    Reattached {
+        content: &'a [Value],
+        notice: &'a str,
+    },
+    /// The question and an empty answer are stored; the request goes out.
+    Started,
+    /// The answer changed.
+    Streamed(&'a Accumulator, &'a Update),
+}
+
+/// How the turn ended.
+pub struct TurnOutcome {
+    pub result: TurnResult,
+    pub state: MessageState,
+    /// The outcome could not be stored.
+    pub unsaved: Option<StoreError>,
+}
+
+/// Runs the turn to its end (or until `cancel` fires); an error means the question could not
+/// be stored, and nothing was sent.
+pub async fn run_turn(
+    client: &Client,
+    sessions: &SessionManager,
+    mut plan: TurnPlan,
+    cancel: &CancellationToken,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<TurnOutcome, StoreError> {
+    let sid = plan.session_id.clone();
+    let expired = plan.request.container.as_ref().is_some_and(|id| {
+        let known = Container {
+            id: id.clone(),
+            expires_at: plan.container_expires_at.clone(),
+        };
+        !container_alive(&known, chrono::Utc::now())
+    });
+    if expired {
+        reattach(&mut plan, "has expired", &mut progress);
+    }
+    let user_seq = sessions
+        .append(
+            &sid,
+            Role::User,
+            user_content(&plan.request),
+            MessageState::Complete,
+            None,
+        )
+        .await?;
+    let answer_seq = sessions
+        .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
+        .await?;
+    progress(Progress::Started);
+    let mut result = stream(client, sessions, &plan, answer_seq, cancel, &mut progress).await;
+    if plan.request.container.is_some() && container_rejected(&result) {
+        reattach(&mut plan, "is no longer available", &mut progress);
+        sessions
+            .update(
+                &sid,
+                user_seq,
+                user_content(&plan.request),
+                MessageState::Complete,
+                None,
+            )
+            .await?;
+        result = stream(client, sessions, &plan, answer_seq, cancel, &mut progress).await;
+    }
+    let state = if result.cancelled {
+        MessageState::Cancelled
+    } else {
+        match &result.error {
+            None => MessageState::Complete,
+            Some(ApiError::Cut { .. }) => MessageState::Cut,
+            Some(err) => MessageState::Failed(err.to_string()),
+        }
+    };
+    let usage = result.acc.usage();
+    let stored = async {
+        sessions
+            .update(
+                &sid,
+                answer_seq,
+                result.acc.content(),
+                state.clone(),
+                Some(usage),
+            )
+            .await?;
+        sessions.add_usage(&sid, usage).await?;
+        if let Some(c) = &result.acc.container {
+            sessions.set_container(&sid, Some(c.clone())).await?;
+        }
+        Ok::<(), StoreError>(())
+    };
+    let unsaved = stored.await.err();
+    Ok(TurnOutcome {
+        result,
+        state,
+        unsaved,
+    })
+}
+
+/// The new user message's content blocks.
+fn user_content(request: &TurnRequest) -> Vec<Value> {
+    request
+        .messages
+        .last()
+        .and_then(|m| m["content"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// Drops the container and attaches the session's uploads again to the user message.
+fn reattach(plan: &mut TurnPlan, why: &str, progress: &mut impl FnMut(Progress<'_>)) {
+    plan.request.container = None;
+    let mut content = user_content(&plan.request);
+    let fresh: Vec<Value> = plan
+        .reattach
+        .iter()
+        .filter(|b| !content.contains(b))
+        .cloned()
+        .collect();
+    let notice = format!(
+        "the session's container {why}; started a new one and attached its {} uploaded file(s) again",
+        fresh.len()
+    );
+    content.extend(fresh);
+    if let Some(last) = plan.request.messages.last_mut() {
+        last["content"] = Value::Array(content.clone());
+    }
+    progress(Progress::Reattached {
+        content: &content,
+        notice: &notice,
+    });
+}
+
+/// The API refused the container we named (it expired or was removed) before answering.
+fn container_rejected(result: &TurnResult) -> bool {
+    match &result.error {
+        Some(ApiError::Status {
+            status, message, ..
+        }) => {
+            matches!(status, 400 | 404)
+                && message.to_lowercase().contains("container")
+                && result.acc.content().is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// Streams the answer into message `seq`, checkpointing it.
+async fn stream(
+    client: &Client,
+    sessions: &SessionManager,
+    plan: &TurnPlan,
+    seq: i64,
+    cancel: &CancellationToken,
+    progress: &mut impl FnMut(Progress<'_>),
+) -> TurnResult {
+    let mut last_checkpoint = Instant::now();
+    run(client, &plan.request, cancel, |acc, update| {
+        let due = match update {
+            Update::BlockStarted(_) | Update::BlockStopped(_) => true,
+            Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
+            _ => false,
+        };
+        if due {
+            sessions.checkpoint(&plan.session_id, seq, acc.content_json(), acc.usage());
+            last_checkpoint = Instant::now();
+        }
+        progress(Progress::Streamed(acc, update));
+    })
+    .await
+}
