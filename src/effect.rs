@@ -71,4 +71,6 @@ pub struct TurnStart {
     pub reattach: Vec<Value>,
     /// When the known container expires (RFC 3339), to decide whether to reuse it.
     pub container_expires_at: Option<String>,
+    /// Every file of the session with an id, to name one the API no longer has.
+    pub files: Vec<FileRecord>,
 }

@@ -4,84 +4,16 @@
 
 mod common;
 
-use clab::api::{Client, ClientConfig};
-use clab::app::{App, Host, Runner};
-use clab::config::Config;
 use clab::domain::session::FileOrigin;
-use clab::event::AppEvent;
-use clab::keymap::Keymap;
 use clab::model::Model;
-use clab::model::state::{Access, Focus, Settings, TurnState};
 use clab::model::state::{FileEntry, FileState, PreviewContent};
-use clab::secret::ApiKey;
-use clab::session::actor::SessionManager;
-use clab::theme::Theme;
-use common::{Mock, TEST_KEY, sample_csv};
+use clab::model::state::{Focus, TurnState};
+use common::harness::{app, ctrl, key, screen, typed};
+use common::{Mock, sample_csv};
 use futures::stream;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use std::path::Path;
 use std::time::Duration;
-
-fn key(code: KeyCode) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> AppEvent {
-    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn typed(text: &str) -> Vec<AppEvent> {
-    text.chars().map(|c| key(KeyCode::Char(c))).collect()
-}
-
-fn screen(app: &App<TestBackend>) -> String {
-    let buffer = app.terminal.backend().buffer();
-    let width = buffer.area.width as usize;
-    buffer
-        .content
-        .chunks(width)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBackend> {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let client = mock.map(|mock| {
-        Client::new(ClientConfig {
-            base_url: mock.url(),
-            key: ApiKey::new(TEST_KEY).unwrap(),
-            max_retries: 0,
-            read_timeout: Duration::from_secs(30),
-            http2_prior_knowledge: false,
-        })
-        .unwrap()
-    });
-    let sessions = SessionManager::start(home.join("sessions.db")).unwrap();
-    let settings = Settings {
-        model: "claude-sonnet-4-5".into(),
-        max_tokens: 4096,
-        tool: clab::config::TOOL_20250825.into(),
-        max_continuations: 2,
-        download_dir: downloads.to_path_buf(),
-        keymap: Keymap::default(),
-        prices: Default::default(),
-        sample: None,
-    };
-    let model = Model::new(settings, Access::Key, false);
-    let runner = Runner::new(tx, client, sessions, Config::default(), None);
-    let terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    App::new(
-        model,
-        terminal,
-        Theme::ansi(),
-        runner,
-        rx,
-        Host::Headless { copied: Vec::new() },
-    )
-}
 
 #[test]
 fn attach_ask_and_download_the_chart_through_the_event_loop() {

@@ -73,6 +73,7 @@ impl TurnTask {
             request: self.start.request.clone(),
             container_expires_at: self.start.container_expires_at.clone(),
             reattach: self.start.reattach.clone(),
+            files: self.start.files.clone(),
         };
         let began = Instant::now();
         let outcome = run_turn(

@@ -24,7 +24,7 @@ use crate::error::CliError;
 use crate::output::{self, Stdout};
 use crate::session::actor::SessionManager;
 use crate::session::store::Store;
-use crate::turn::engine::TurnPlan;
+use crate::turn::engine::{TurnPlan, gone, missing_file};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -84,6 +84,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         request,
         container_expires_at: container.and_then(|c| c.expires_at),
         reattach: reattach_blocks(&session.files, &new_ids),
+        files: session.files.iter().chain(&turn_files).cloned().collect(),
     };
     let mut out = Stdout::new();
     let outcome = live::stream_turn(&ctx, &sessions, plan, &mut out).await?;
@@ -131,16 +132,11 @@ pub(crate) fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
 
 /// A turn error, with a file the API no longer knows named by its file name.
 fn explain(error: ApiError, known: &[FileRecord], new: &[FileRecord]) -> CliError {
-    if let ApiError::Status { message, .. } = &error
-        && let Some(file) = known.iter().chain(new).find(|f| message.contains(&f.id))
-    {
-        return CliError::Failed(format!(
-            "the file {} ({}) is no longer in the Files API (deleted or expired); attach it again with -a\n{error}",
-            crate::text_safety::one_line(&file.filename),
-            file.id
-        ));
+    let files: Vec<FileRecord> = known.iter().chain(new).cloned().collect();
+    match missing_file(&error, &files) {
+        Some(file) => CliError::Failed(format!("{}; attach it again with -a\n{error}", gone(file))),
+        None => CliError::from(error),
     }
-    CliError::from(error)
 }
 
 fn download_dir(cli: &Cli, ctx: &Context) -> Result<PathBuf, CliError> {

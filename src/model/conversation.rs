@@ -79,6 +79,7 @@ impl Model {
             usage: Default::default(),
             started_at: None,
             finished_at: None,
+            notices: Vec::new(),
         });
         self.state = TurnState::Streaming { turn };
         self.conversation.back = 0;
@@ -100,6 +101,12 @@ impl Model {
                 new_files,
                 reattach,
                 container_expires_at: self.container.as_ref().and_then(|c| c.expires_at.clone()),
+                files: self
+                    .files
+                    .iter()
+                    .filter(|f| f.id.is_some())
+                    .map(FileEntry::record)
+                    .collect(),
             })),
             Effect::Redraw,
         ]
@@ -174,6 +181,7 @@ impl Model {
             TurnChange::Thinking { index, text } => append(turn, index, "thinking", &text),
             TurnChange::Reattached { content, notice } => {
                 turn.user = content;
+                turn.notices.push(notice.clone());
                 self.notice = Some(notice);
             }
             TurnChange::Finished(end) => return self.finish_turn(id, *end),
@@ -340,6 +348,7 @@ impl Model {
             usage,
             started_at,
             finished_at,
+            notices: Vec::new(),
         });
     }
 

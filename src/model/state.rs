@@ -107,6 +107,8 @@ pub struct Turn {
     /// When the request went out and when the answer ended, as the events or the store said.
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// What happened to the turn on its way out (a replaced container), shown in it.
+    pub notices: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

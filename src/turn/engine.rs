@@ -10,7 +10,8 @@
 //! uploads are attached again to the stored user message and the face is told with
 //! [`Progress::Reattached`]. The outcome (complete, cut, cancelled or failed, with whatever
 //! arrived) is stored before [`run_turn`] returns, and a failure to store it is returned
-//! with it, never dropped. Faces only show [`Progress`]; none of them stores a turn itself.
+//! with it, never dropped. A failure that names a file of the conversation names it by its
+//! file name too. Faces only show [`Progress`]; none of them stores a turn itself.
 
 use super::{TurnResult, run};
 use crate::api::accumulator::{Accumulator, Update};
@@ -18,9 +19,10 @@ use crate::api::request::TurnRequest;
 use crate::api::{ApiError, Client};
 use crate::domain::container::Container;
 use crate::domain::history::container_alive;
-use crate::domain::session::{MessageState, Role};
+use crate::domain::session::{FileRecord, MessageState, Role};
 use crate::session::actor::SessionManager;
 use crate::session::store::StoreError;
+use crate::text_safety::one_line;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -38,6 +40,8 @@ pub struct TurnPlan {
     /// `container_upload` blocks of the session's earlier uploads, attached again to the user
     /// message when the turn needs a new container.
     pub reattach: Vec<Value>,
+    /// The files the conversation references, to name one the API no longer has.
+    pub files: Vec<FileRecord>,
 }
 
 /// What a face is told while the turn runs.
@@ -114,7 +118,10 @@ pub async fn run_turn(
         match &result.error {
             None => MessageState::Complete,
             Some(ApiError::Cut { .. }) => MessageState::Cut,
-            Some(err) => MessageState::Failed(err.to_string()),
+            Some(err) => MessageState::Failed(match missing_file(err, &plan.files) {
+                Some(file) => format!("{}; attach it again\n{err}", gone(file)),
+                None => err.to_string(),
+            }),
         }
     };
     let usage = result.acc.usage();
@@ -140,6 +147,23 @@ pub async fn run_turn(
         state,
         unsaved,
     })
+}
+
+/// The file a refused request names by id, when the conversation has it.
+pub fn missing_file<'a>(error: &ApiError, files: &'a [FileRecord]) -> Option<&'a FileRecord> {
+    match error {
+        ApiError::Status { message, .. } => files.iter().find(|f| message.contains(&f.id)),
+        _ => None,
+    }
+}
+
+/// Says that `file` is gone from the Files API, by its name.
+pub fn gone(file: &FileRecord) -> String {
+    format!(
+        "the file {} ({}) is no longer in the Files API (deleted or expired)",
+        one_line(&file.filename),
+        file.id
+    )
 }
 
 /// The new user message's content blocks.

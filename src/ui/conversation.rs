@@ -135,6 +135,15 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Line
             other => lines.push(unknown(other, theme)),
         }
     }
+    for notice in &turn.notices {
+        lines.extend(wrap_prefixed(
+            &clean(notice),
+            width,
+            "  ↻ ",
+            "    ",
+            theme.muted,
+        ));
+    }
     let streaming = turn.state == AnswerState::Streaming;
     let runs = executions(&turn.assistant);
     let last_text = turn

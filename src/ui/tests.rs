@@ -370,6 +370,7 @@ fn finished_turn(m: &mut Model, i: usize) {
         usage: Usage::default(),
         started_at: None,
         finished_at: None,
+        notices: Vec::new(),
     });
 }
 

@@ -1,6 +1,8 @@
 //! Shared test scaffolding: an in-process mock API and a `clab` command pointed at it.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use assert_cmd::Command;
 use clab::mock::{MockOptions, MockServer, Pace, RecordedBody, RecordedRequest, Scenario};
 use serde_json::{Value, json};
