@@ -6,17 +6,17 @@
 //! (the theme, the `[keys]` bindings, the `[prices]` table) are checked here too, so a mistake is reported at start-up
 //! with the file's name rather than when the TUI first needs them.
 
-use crate::error::CliError;
-use crate::keymap::Keymap;
+use crate::api::request::{TOOL_20250522, TOOL_20250825};
+use crate::api::{ApiError, Client, ClientConfig};
+use crate::app::keymap::Keymap;
+use crate::faces::error::CliError;
 use crate::model::cost::{PriceOverrides, PriceTable};
 use crate::preview::graphics::Graphics;
+use crate::secret::ApiKey;
 use crate::theme::Theme;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-pub const TOOL_20250825: &str = "code_execution_20250825";
-pub const TOOL_20250522: &str = "code_execution_20250522";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -73,6 +73,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// A client of `base_url` with this config's retry, timeout and HTTP version settings.
+    pub fn client(&self, base_url: String, key: ApiKey) -> Result<Client, ApiError> {
+        Client::new(ClientConfig {
+            base_url,
+            key,
+            max_retries: self.max_retries,
+            read_timeout: std::time::Duration::from_secs(self.read_timeout_secs.max(1)),
+            http2_prior_knowledge: self.http2_prior_knowledge,
+        })
+    }
+
     /// Loads `path`, or the default location when `path` is None; a missing default file is fine,
     /// a missing explicit one is not.
     pub fn load(path: Option<&Path>) -> Result<Config, CliError> {
@@ -150,7 +161,7 @@ mod tests {
         let config = Config::parse(&uncommented).expect("example parses with every key set");
         assert_eq!(config.code_execution_tool, TOOL_20250825);
         let documented: Vec<&str> = config.keys.keys().map(String::as_str).collect();
-        let mut actions: Vec<&str> = crate::keymap::Action::ALL
+        let mut actions: Vec<&str> = crate::app::keymap::Action::ALL
             .iter()
             .map(|a| a.name())
             .collect();

@@ -1,10 +1,10 @@
 //! The `clab` binary: parse the command line, run the command, map failures to exit codes.
 
-use clab::cli::{Cli, Command};
-use clab::error::CliError;
-use clab::{
-    app, context::Context, files_cmd, headless, logging, mock, output, paths, private, sessions_cmd,
-};
+use clab::faces::cli::{Cli, Command};
+use clab::faces::context::Context;
+use clab::faces::error::CliError;
+use clab::faces::{files, headless, output, sessions, workbench};
+use clab::{logging, mock, paths, private};
 use clap::Parser;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -67,7 +67,7 @@ fn report_tightened(secured: Option<std::io::Result<Vec<PathBuf>>>, workbench: b
     }
 }
 
-/// Whether this run draws the workbench, which must not print outside it (see `app::launch`).
+/// Whether this run draws the workbench, which must not print outside it (see `workbench::launch`).
 fn runs_the_workbench(cli: &Cli) -> bool {
     cli.command.is_none()
         && cli.prompt.is_none()
@@ -79,10 +79,10 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
     match (cli.command.take(), &cli.prompt) {
         (Some(Command::Files { command }), _) => {
             let ctx = Context::connect(&cli.common).await?;
-            files_cmd::run(&ctx, command).await
+            files::run(&ctx, command).await
         }
         // Short local reads and writes: run synchronously, nothing else is on this runtime.
-        (Some(Command::Sessions { command }), _) => sessions_cmd::run(command, cli.common.json),
+        (Some(Command::Sessions { command }), _) => sessions::run(command, cli.common.json),
         (Some(Command::Mock(args)), _) => {
             let pace = if args.fast {
                 mock::Pace::Fast
@@ -100,6 +100,6 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Failed(format!("{e:#}")))
         }
         (None, Some(prompt)) => headless::run(&cli, prompt).await,
-        (None, None) => app::launch(&cli).await,
+        (None, None) => workbench::launch(&cli).await,
     }
 }

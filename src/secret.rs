@@ -11,6 +11,11 @@ use std::fmt;
 pub struct ApiKey(String);
 
 impl ApiKey {
+    /// The key the built-in demo server accepts.
+    pub fn demo() -> ApiKey {
+        ApiKey("sk-ant-demo".to_string())
+    }
+
     pub fn new(key: impl Into<String>) -> Option<ApiKey> {
         let key = key.into().trim().to_string();
         (!key.is_empty()).then_some(ApiKey(key))

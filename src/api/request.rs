@@ -6,8 +6,11 @@
 //! is sent exactly when a message references a file id.
 
 use crate::api::client::FILES_BETA;
-use crate::config::TOOL_20250522;
 use serde_json::{Value, json};
+
+/// The code execution tool versions clab can ask for.
+pub const TOOL_20250825: &str = "code_execution_20250825";
+pub const TOOL_20250522: &str = "code_execution_20250522";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnRequest {

@@ -7,12 +7,12 @@
 
 use super::{probe, transfers, turn_task::TurnTask};
 use crate::api::Client;
+use crate::app::effect::Effect;
+use crate::app::event::{AppEvent, PreviewFailure};
 use crate::config::Config;
-use crate::context::{build_client, demo_key};
-use crate::effect::Effect;
-use crate::event::{AppEvent, PreviewFailure};
 use crate::mock::{MockOptions, MockServer, Pace};
 use crate::preview;
+use crate::secret::ApiKey;
 use crate::session::actor::SessionManager;
 use crate::theme::Theme;
 use std::collections::HashMap;
@@ -182,9 +182,11 @@ impl Runner {
             Ok(mock) => mock,
             Err(e) => return self.notice(format!("cannot start the demo server: {e:#}")),
         };
-        let client = build_client(&self.config, mock.base_url(), demo_key())
+        let client = self
+            .config
+            .client(mock.base_url(), ApiKey::demo())
             .map(|c| c.with_retry_notifier(super::notifier(&self.tx)));
-        match (client, crate::headless::open_sessions(true)) {
+        match (client, SessionManager::start_default(true)) {
             (Ok(client), Ok(sessions)) => {
                 self.client = Some(client);
                 self.sessions = sessions;

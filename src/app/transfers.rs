@@ -6,9 +6,9 @@
 
 use crate::api::Client;
 use crate::api::files::{self, FileMetadata};
+use crate::app::event::{AppEvent, Transfer};
 use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
-use crate::event::{AppEvent, Transfer};
 use crate::text_safety::one_line;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -9,10 +9,10 @@
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
 use crate::api::request::TurnRequest;
+use crate::app::effect::{Effect, TurnStart};
+use crate::app::event::{TurnChange, TurnEnd};
 use crate::domain::history::request_messages;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
-use crate::effect::{Effect, TurnStart};
-use crate::event::{TurnChange, TurnEnd};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

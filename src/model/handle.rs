@@ -8,9 +8,9 @@
 use super::layout::{areas, too_small};
 use super::state::{Focus, Model, Overlay, TurnState};
 use super::usage_report::visible_rows;
-use crate::effect::Effect;
-use crate::event::AppEvent;
-use crate::keymap::Action;
+use crate::app::effect::Effect;
+use crate::app::event::AppEvent;
+use crate::app::keymap::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 

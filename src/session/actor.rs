@@ -28,6 +28,18 @@ fn stopped() -> StoreError {
 }
 
 impl SessionManager {
+    /// The user's store in the data directory; demo turns go to a store of their own so they
+    /// never mix with real ones.
+    pub fn start_default(demo: bool) -> Result<SessionManager, StoreError> {
+        let path = Store::default_path().ok_or(StoreError::NoDataDir)?;
+        let path = if demo {
+            path.with_file_name("demo-sessions.db")
+        } else {
+            path
+        };
+        SessionManager::start(path)
+    }
+
     /// Opens the store at `path` on a thread of its own.
     pub fn start(path: PathBuf) -> Result<SessionManager, StoreError> {
         let store = Store::open(&path)?;

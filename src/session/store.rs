@@ -46,6 +46,8 @@ pub enum StoreError {
     /// The session manager's thread is gone or could not start.
     #[error("{0}")]
     Manager(String),
+    #[error("no data directory for sessions; set CLAB_HOME")]
+    NoDataDir,
     #[error("no session matches '{0}'")]
     NotFound(String),
     #[error("session {session_id} has no message {seq}")]

@@ -6,7 +6,7 @@
 
 use super::keys::first_key;
 use super::pane;
-use crate::keymap::Action;
+use crate::app::keymap::Action;
 use crate::model::Model;
 use crate::model::state::{Focus, TurnState};
 use crate::theme::Theme;

@@ -9,9 +9,9 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
 use super::{Files, keys, pane};
+use crate::app::keymap::Action;
 use crate::domain::execution::{Execution, executions};
 use crate::domain::session::MessageState;
-use crate::keymap::Action;
 use crate::model::Model;
 use crate::model::state::{AnswerState, Focus, Turn, TurnState};
 use crate::render::markdown::render_markdown;

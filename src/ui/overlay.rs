@@ -8,7 +8,7 @@
 
 use super::keys::key_label;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
-use crate::keymap::{Action, Context};
+use crate::app::keymap::{Action, Context};
 use crate::model::Model;
 use crate::model::state::{AttachPrompt, Overlay};
 use crate::theme::Theme;

@@ -3,10 +3,10 @@
 
 use super::{Mock, TEST_KEY};
 use clab::api::{Client, ClientConfig};
+use clab::app::event::AppEvent;
+use clab::app::keymap::Keymap;
 use clab::app::{App, Host, Runner};
 use clab::config::Config;
-use clab::event::AppEvent;
-use clab::keymap::Keymap;
 use clab::model::Model;
 use clab::model::state::{Access, Settings};
 use clab::secret::ApiKey;
@@ -60,7 +60,7 @@ pub fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBacken
     let settings = Settings {
         model: "claude-sonnet-4-5".into(),
         max_tokens: 4096,
-        tool: clab::config::TOOL_20250825.into(),
+        tool: clab::api::request::TOOL_20250825.into(),
         max_continuations: 2,
         download_dir: downloads.to_path_buf(),
         keymap: Keymap::default(),

@@ -146,7 +146,7 @@ async fn run_turn(
     let request = TurnRequest {
         model: "claude-test".into(),
         max_tokens: 1024,
-        tool: clab::config::TOOL_20250825.into(),
+        tool: clab::api::request::TOOL_20250825.into(),
         messages: vec![json!({"role": "user", "content": [{"type": "text", "text": "hi"}]})],
         container: None,
         max_continuations: 0,

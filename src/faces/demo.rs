@@ -4,12 +4,12 @@
 //! temporary directory it names (owner-only), so trying clab never litters the current
 //! directory.
 
-use crate::cli::Cli;
-use crate::error::CliError;
-use crate::output;
+use crate::faces::cli::Cli;
+use crate::faces::error::CliError;
+use crate::faces::output;
 use std::path::PathBuf;
 
-const SAMPLE_CSV: &[u8] = include_bytes!("../assets/demo/customers.csv");
+const SAMPLE_CSV: &[u8] = include_bytes!("../../assets/demo/customers.csv");
 const PROMPT: &str = "What drives churn in this customer data? Plot it.";
 
 /// The bundled sample data, written to a fresh temporary directory that is kept.
@@ -40,7 +40,7 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
         common: cli.common.clone(),
     };
     demo.common.demo = true;
-    crate::headless::run(&demo, PROMPT).await?;
+    crate::faces::headless::run(&demo, PROMPT).await?;
     output::note(
         "\nclab: try your own data: clab --demo -p \"what drives churn?\" -a your.csv\n\
          clab: with a key: export ANTHROPIC_API_KEY=sk-ant-... && clab -p \"...\" -a your.csv",

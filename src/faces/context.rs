@@ -5,14 +5,13 @@
 //! an argument; a missing key is a usage error raised before any network call. In demo mode the
 //! mock is owned here and lives exactly as long as the command.
 
-use crate::api::{Client, ClientConfig};
-use crate::cli::CommonArgs;
+use crate::api::Client;
 use crate::config::Config;
-use crate::error::CliError;
+use crate::faces::cli::CommonArgs;
+use crate::faces::error::CliError;
 use crate::mock::{MockOptions, MockServer, Pace};
 use crate::secret::ApiKey;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub const NO_KEY_HELP: &str = "no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-...) \
 or api_key_command in the config file, or try the offline demo with --demo";
@@ -36,16 +35,18 @@ impl Context {
             })
             .await
             .map_err(|e| CliError::Failed(format!("cannot start the demo server: {e:#}")))?;
-            (mock.base_url(), demo_key(), Some(mock))
+            (mock.base_url(), ApiKey::demo(), Some(mock))
         } else {
             let key = resolve_key(&config)
                 .await?
                 .ok_or_else(|| CliError::Usage(NO_KEY_HELP.to_string()))?;
             (base_url(common, &config), key, None)
         };
-        let client = build_client(&config, base_url, key)?.with_retry_notifier(Arc::new(|line| {
-            crate::output::note(&format!("clab: {line}"))
-        }));
+        let client = config
+            .client(base_url, key)?
+            .with_retry_notifier(Arc::new(|line| {
+                crate::faces::output::note(&format!("clab: {line}"))
+            }));
         let model = common.model.clone().unwrap_or_else(|| config.model.clone());
         Ok(Context {
             config,
@@ -57,11 +58,6 @@ impl Context {
     }
 }
 
-/// The key the demo server accepts.
-pub fn demo_key() -> ApiKey {
-    ApiKey::new("sk-ant-demo").expect("non-empty")
-}
-
 /// `--base-url` (or ANTHROPIC_BASE_URL), else the config's.
 pub fn base_url(common: &CommonArgs, config: &Config) -> String {
     common
@@ -69,17 +65,6 @@ pub fn base_url(common: &CommonArgs, config: &Config) -> String {
         .clone()
         .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| config.base_url.clone())
-}
-
-/// A client with the config's retry, timeout and HTTP version settings.
-pub fn build_client(config: &Config, base_url: String, key: ApiKey) -> Result<Client, CliError> {
-    Ok(Client::new(ClientConfig {
-        base_url,
-        key,
-        max_retries: config.max_retries,
-        read_timeout: Duration::from_secs(config.read_timeout_secs.max(1)),
-        http2_prior_knowledge: config.http2_prior_knowledge,
-    })?)
 }
 
 /// The key from the environment, else from `api_key_command` (see [`crate::key_command`]);

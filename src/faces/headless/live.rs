@@ -5,9 +5,9 @@
 //! reader went away); the turn goes on, and [`Stdout`] keeps the failure for the caller.
 
 use super::print::Printer;
-use crate::context::Context;
-use crate::error::CliError;
-use crate::output::{self, Stdout};
+use crate::faces::context::Context;
+use crate::faces::error::CliError;
+use crate::faces::output::{self, Stdout};
 use crate::session::actor::SessionManager;
 use crate::turn::engine::{Progress, TurnOutcome, TurnPlan, run_turn};
 use tokio_util::sync::CancellationToken;

@@ -15,7 +15,7 @@
 
 use crate::api::accumulator::{Accumulator, Update};
 use crate::domain::execution::{ExecResult, executions};
-use crate::output;
+use crate::faces::output;
 use crate::text_safety::strip_controls;
 use serde_json::Value;
 use std::io::Write;

@@ -8,11 +8,11 @@
 //! `-o` is never allowed to replace an existing file. Output goes through [`Stdout`], so a
 //! reader that closes stdout early (`| head`) ends the printing quietly, exit 0.
 
-use crate::cli::{ExportFormat, SessionsCommand};
 use crate::domain::session::{SearchHit, Session, SessionSummary};
-use crate::error::CliError;
-use crate::files_view::{cell, columns, short_time};
-use crate::output::{self, Stdout};
+use crate::faces::cli::{ExportFormat, SessionsCommand};
+use crate::faces::error::CliError;
+use crate::faces::files_view::{cell, columns, short_time};
+use crate::faces::output::{self, Stdout};
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
 use crate::session::store::{Erased, Store};

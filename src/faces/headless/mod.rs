@@ -6,7 +6,7 @@
 //! already shown. Whatever arrived stays on stdout when the turn fails; the failure goes to
 //! stderr with the API's request id and exit code 1. A reader that closes stdout early ends
 //! the printing only: the turn is still streamed, saved and its files downloaded, and the exit
-//! code is the turn's own (see [`crate::output`]). A resumed session reuses its container
+//! code is the turn's own (see [`crate::faces::output`]). A resumed session reuses its container
 //! while it lives; otherwise a new one starts and the session's uploads are attached again.
 
 mod json;
@@ -16,14 +16,13 @@ mod transfer;
 
 use crate::api::request::TurnRequest;
 use crate::api::{ApiError, files};
-use crate::cli::Cli;
-use crate::context::Context;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::session::FileRecord;
-use crate::error::CliError;
-use crate::output::{self, Stdout};
+use crate::faces::cli::Cli;
+use crate::faces::context::Context;
+use crate::faces::error::CliError;
+use crate::faces::output::{self, Stdout};
 use crate::session::actor::SessionManager;
-use crate::session::store::Store;
 use crate::turn::engine::{TurnPlan, gone, missing_file};
 use serde_json::json;
 use std::path::PathBuf;
@@ -39,7 +38,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     }
     let ctx = Context::connect(&cli.common).await?;
     let download_dir = download_dir(cli, &ctx)?;
-    let sessions = open_sessions(ctx.demo.is_some())?;
+    let sessions = SessionManager::start_default(ctx.demo.is_some())?;
     let session = match &resume {
         Some(id) => sessions.open(*id).await?,
         None => sessions.create(&ctx.model, prompt).await?,
@@ -115,19 +114,6 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         return Err(CliError::Failed(failures.join("\n")));
     }
     printed
-}
-
-/// The session store; demo turns go to a store of their own so they never mix with real ones.
-pub(crate) fn open_sessions(demo: bool) -> Result<SessionManager, CliError> {
-    let path = Store::default_path().ok_or_else(|| {
-        CliError::Failed("no data directory for sessions; set CLAB_HOME".to_string())
-    })?;
-    let path = if demo {
-        path.with_file_name("demo-sessions.db")
-    } else {
-        path
-    };
-    Ok(SessionManager::start(path)?)
 }
 
 /// A turn error, with a file the API no longer knows named by its file name.

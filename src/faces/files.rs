@@ -6,17 +6,17 @@
 //! stderr, so `--json` output stays parseable. `delete` carries on past a failed id and exits 1
 //! at the end; `upload` stops at the first failure, after reporting what was already uploaded.
 //! A reader that closes stdout early stops the printing, not the work: the remaining uploads
-//! and deletions still run, and the exit code is theirs (see [`crate::output`]).
+//! and deletions still run, and the exit code is theirs (see [`crate::faces::output`]).
 
 use crate::api::files::{self, FileMetadata};
-use crate::cli::FilesCommand;
-use crate::context::Context;
 use crate::download_name::DownloadTarget;
-use crate::error::CliError;
-use crate::files_view::{cell, details, table};
-use crate::output::{self, Stdout};
+use crate::faces::cli::FilesCommand;
+use crate::faces::context::Context;
+use crate::faces::error::CliError;
+use crate::faces::files_view::{cell, details, table};
+use crate::faces::output::{self, Stdout};
+use crate::faces::progress::Progress;
 use crate::preview;
-use crate::progress::Progress;
 use crate::theme::Theme;
 use ratatui::layout::Size;
 use serde::Serialize;

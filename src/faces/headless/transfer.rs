@@ -6,14 +6,14 @@
 //! stop at the first one.
 
 use crate::api::files::{self, FileMetadata};
-use crate::context::Context;
 use crate::domain::execution::output_file_ids;
 use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
-use crate::error::CliError;
-use crate::output::{self, Stdout};
+use crate::faces::context::Context;
+use crate::faces::error::CliError;
+use crate::faces::output::{self, Stdout};
+use crate::faces::progress::Progress;
 use crate::preview;
-use crate::progress::Progress;
 use crate::session::actor::SessionManager;
 use crate::text_safety::{one_line, strip_controls};
 use crate::theme::Theme;

@@ -3,7 +3,7 @@
 //! Invariant: `Usage` (exit 2) means the user asked for something that cannot work as asked and
 //! nothing was sent; `Failed` (exit 1) means the API or the file system said no. Messages are
 //! complete sentences; they never contain the API key because nothing that holds it prints it.
-//! A reader that closed stdout early is no error at all (see [`crate::output`]).
+//! A reader that closed stdout early is no error at all (see [`crate::faces::output`]).
 
 use crate::api::ApiError;
 use crate::session::store::StoreError;
