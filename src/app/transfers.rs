@@ -5,11 +5,10 @@
 //! always ends with exactly one `Done` or `Failed`.
 
 use crate::api::Client;
-use crate::api::files::{self, FileMetadata};
+use crate::api::files::{self};
 use crate::app::event::{AppEvent, Transfer};
-use crate::domain::session::{FileOrigin, FileRecord};
+use crate::domain::session::FileOrigin;
 use crate::download_name::DownloadTarget;
-use crate::text_safety::one_line;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
@@ -30,24 +29,13 @@ where
     }
 }
 
-pub fn record(meta: FileMetadata, origin: FileOrigin, local: Option<PathBuf>) -> FileRecord {
-    FileRecord {
-        id: meta.id,
-        filename: one_line(&meta.filename),
-        origin,
-        size: Some(meta.size_bytes),
-        mime: Some(meta.mime_type).filter(|m| !m.is_empty()),
-        local_path: local,
-    }
-}
-
 pub async fn upload(client: Client, tx: Tx, attach: u64, path: PathBuf) {
     let report = progress(tx.clone(), move |done, total| AppEvent::Upload {
         attach,
         progress: Transfer::Progress { done, total },
     });
     let progress = match files::upload(&client, &path, report).await {
-        Ok(meta) => Transfer::Done(record(meta, FileOrigin::Uploaded, Some(path))),
+        Ok(meta) => Transfer::Done(meta.record(FileOrigin::Uploaded, Some(path))),
         Err(e) => Transfer::Failed(e.to_string()),
     };
     let _ = tx.send(AppEvent::Upload { attach, progress });
@@ -76,7 +64,7 @@ pub async fn download(client: Client, tx: Tx, file_id: String, dir: PathBuf) {
 pub async fn info(client: Client, tx: Tx, file_id: String) {
     let info = files::info(&client, &file_id)
         .await
-        .map(|meta| record(meta, FileOrigin::Generated, None))
+        .map(|meta| meta.record(FileOrigin::Generated, None))
         .map_err(|e| e.to_string());
     let _ = tx.send(AppEvent::FileInfo { file_id, info });
 }

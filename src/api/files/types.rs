@@ -6,8 +6,11 @@
 //! Only `id` is required; the API has added and reshaped fields before (the GA switch of
 //! 2026-08), and a listing should not break because one entry lacks a filename.
 
+use crate::domain::session::{FileOrigin, FileRecord};
+use crate::text_safety::one_line;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::path::PathBuf;
 
 /// One file's metadata, as `POST /v1/files`, `GET /v1/files/{id}` and the list return it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -28,6 +31,21 @@ pub struct FileMetadata {
     pub downloadable: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl FileMetadata {
+    /// The file as a session keeps it: its name on one line (it came from the server), its
+    /// origin, and where it is on disk if it is.
+    pub fn record(self, origin: FileOrigin, local_path: Option<PathBuf>) -> FileRecord {
+        FileRecord {
+            id: self.id,
+            filename: one_line(&self.filename),
+            origin,
+            size: Some(self.size_bytes),
+            mime: Some(self.mime_type).filter(|m| !m.is_empty()),
+            local_path,
+        }
+    }
 }
 
 fn file_type() -> String {
@@ -82,6 +100,20 @@ mod tests {
     fn fixture(name: &str) -> String {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn a_record_keeps_the_server_name_on_one_line_and_no_empty_type() {
+        let meta: FileMetadata = serde_json::from_value(serde_json::json!({
+            "id": "file_1", "filename": "plot\n\u{1b}[2Jx.png", "mime_type": "", "size_bytes": 7
+        }))
+        .unwrap();
+        let record = meta.record(FileOrigin::Generated, Some(PathBuf::from("/d/x.png")));
+        assert!(!record.filename.contains('\n') && !record.filename.contains('\u{1b}'));
+        assert!(record.filename.starts_with("plot") && record.filename.ends_with("x.png"));
+        assert_eq!(record.mime, None);
+        assert_eq!(record.size, Some(7));
+        assert_eq!(record.local_path, Some(PathBuf::from("/d/x.png")));
     }
 
     #[test]

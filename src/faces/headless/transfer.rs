@@ -5,7 +5,7 @@
 //! uploads and knows where outputs were saved. Downloads carry on past a failure; uploads
 //! stop at the first one.
 
-use crate::api::files::{self, FileMetadata};
+use crate::api::files::{self};
 use crate::domain::execution::output_file_ids;
 use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
@@ -20,17 +20,6 @@ use crate::theme::Theme;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-fn record(meta: FileMetadata, origin: FileOrigin, local_path: Option<PathBuf>) -> FileRecord {
-    FileRecord {
-        id: meta.id,
-        filename: one_line(&meta.filename),
-        origin,
-        size: Some(meta.size_bytes),
-        mime: (!meta.mime_type.is_empty()).then_some(meta.mime_type),
-        local_path,
-    }
-}
 
 /// Uploads each attachment (already checked) with a progress bar; stops at the first failure.
 pub async fn upload_attachments(
@@ -52,7 +41,7 @@ pub async fn upload_attachments(
                 strip_controls(&meta.id)
             ));
         }
-        let file = record(meta, FileOrigin::Uploaded, Some(path.clone()));
+        let file = meta.record(FileOrigin::Uploaded, Some(path.clone()));
         sessions.upsert_file(session_id, file.clone()).await?;
         uploaded.push(file);
     }
@@ -84,7 +73,7 @@ pub async fn download_outputs(
                         saved.path.display()
                     ));
                 }
-                record(saved.meta, FileOrigin::Generated, Some(saved.path))
+                saved.meta.record(FileOrigin::Generated, Some(saved.path))
             }
             Err(err) => {
                 failures.push(format!("could not download {}: {err}", strip_controls(&id)));
