@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 const FACES: &[&str] = &["main", "faces"];
 /// The workbench's vocabulary, which the model and the screen speak: events in, effects out,
 /// and the keymap.
-const VOCABULARY: &[&str] = &["app::event", "app::effect", "app::keymap", "app::keys"];
+const VOCABULARY: &[&str] = &["app::event", "app::effect", "app::keymap", "app::key_spec"];
 const SCREEN: &[&str] = &["ui", "render", "theme"];
 const TERMINAL: &[&str] = &["tui"];
 

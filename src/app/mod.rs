@@ -8,8 +8,8 @@
 pub mod effect;
 mod effects;
 pub mod event;
+pub mod key_spec;
 pub mod keymap;
-pub mod keys;
 mod probe;
 mod transfers;
 mod turn_task;

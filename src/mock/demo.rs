@@ -15,7 +15,7 @@ use super::csv_stats::{self, Column, CsvSummary};
 use super::server::Shared;
 use super::sse::Disconnected;
 use super::store::StoredFile;
-use super::turn::Turn;
+use super::stream_writer::Turn;
 use super::{chart, ids};
 
 /// The request facts the demo script depends on.

@@ -20,7 +20,7 @@ use super::error::ApiError;
 use super::scenario::MessageEntry;
 use super::server::{Shared, lock};
 use super::store::{StoredFile, rfc3339_micros};
-use super::turn::Turn;
+use super::stream_writer::Turn;
 use super::{ids, replay, sse};
 
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Response {

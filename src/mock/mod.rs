@@ -21,7 +21,7 @@ mod scenario;
 mod server;
 mod sse;
 mod store;
-mod turn;
+mod stream_writer;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

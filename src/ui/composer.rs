@@ -4,7 +4,7 @@
 //! drawing never changes the model; the text area is drawn into the box's inner area, so it
 //! measures its viewport exactly as if it owned the border.
 
-use super::keys::first_key;
+use super::key_hints::first_key;
 use super::pane;
 use crate::app::keymap::Action;
 use crate::model::Model;

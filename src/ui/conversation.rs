@@ -8,7 +8,7 @@
 
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
-use super::{Files, keys, pane};
+use super::{Files, key_hints, pane};
 use crate::app::keymap::Action;
 use crate::domain::execution::{Execution, executions};
 use crate::domain::session::MessageState;
@@ -98,7 +98,7 @@ pub(super) fn draw(
 }
 
 fn empty_hint(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
-    let attach = keys::first_key(&model.settings.keymap, Action::Attach);
+    let attach = key_hints::first_key(&model.settings.keymap, Action::Attach);
     let hint = match (&model.state, attach) {
         (TurnState::Loading, _) => "Loading the session…".to_string(),
         (_, Some(key)) => format!("Attach data with {key}, then ask about it below."),

@@ -5,7 +5,7 @@
 //! the rows in view are built. Columns are dropped, type first, as the pane narrows, so name
 //! and state always fit.
 
-use super::keys::first_key;
+use super::key_hints::first_key;
 use super::pane;
 use super::picture::Pictures;
 use super::preview;

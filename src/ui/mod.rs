@@ -11,7 +11,7 @@ mod code;
 mod composer;
 mod conversation;
 mod files;
-mod keys;
+mod key_hints;
 mod overlay;
 pub mod picture;
 mod preview;

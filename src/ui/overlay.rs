@@ -6,7 +6,7 @@
 //! columns. Paths, names and errors pass through `flat`; the keys in help come from the
 //! keymap in force.
 
-use super::keys::key_label;
+use super::key_hints::key_label;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
 use crate::app::keymap::{Action, Context};
 use crate::model::Model;
