@@ -122,6 +122,12 @@ impl Accumulator {
             .collect()
     }
 
+    /// Moves the content blocks out, leaving the answer without any; usage, container and
+    /// stop reason stay.
+    pub fn take_content(&mut self) -> Vec<Value> {
+        self.slots.drain(..).flatten().map(|s| s.block).collect()
+    }
+
     /// The content blocks so far as a JSON array, written straight from the blocks held
     /// (no copy of them is made first): what a checkpoint stores.
     pub fn content_json(&self) -> String {

@@ -14,6 +14,7 @@ use crate::domain::session::MessageState;
 use crate::session::actor::SessionManager;
 use crate::turn::engine::{Progress, TurnPlan, run_turn};
 use chrono::Utc;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
@@ -108,7 +109,7 @@ impl TurnTask {
         }
         let acc = outcome.result.acc;
         self.send(TurnChange::Finished(Box::new(TurnEnd {
-            content: acc.content(),
+            content: Arc::unwrap_or_clone(outcome.content),
             state: outcome.state,
             usage: acc.usage(),
             container: acc.container.clone(),

@@ -12,6 +12,7 @@ use crate::domain::session::{FileRecord, MessageState, Role, Session};
 use crate::domain::usage::Usage;
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// A unit of work for the store's thread; it sends its own reply.
@@ -112,7 +113,7 @@ impl SessionManager {
         &self,
         session: &str,
         seq: i64,
-        content: Vec<Value>,
+        content: Arc<Vec<Value>>,
         state: MessageState,
         usage: Option<Usage>,
     ) -> Result<(), StoreError> {

@@ -3,8 +3,9 @@
 //! stored outcome.
 //!
 //! Invariants: the user message and an empty (`Cut`) answer are stored before anything is
-//! sent, and the answer is checkpointed at every block boundary and at most every
-//! [`CHECKPOINT_EVERY`] while text streams, so a killed process loses at most that much. A
+//! sent, and the answer is checkpointed when a block starts, when a run or other non-text
+//! block ends, and at most every [`CHECKPOINT_EVERY`] while text streams, so a killed process
+//! loses at most that much text and no finished run. A
 //! container known to have expired (by its `expires_at`) is not named; one the API rejects
 //! before answering is dropped and the turn is sent once more. Either way the session's
 //! uploads are attached again to the stored user message and the face is told with
@@ -23,7 +24,8 @@ use crate::domain::session::{FileRecord, MessageState, Role};
 use crate::session::actor::SessionManager;
 use crate::session::store::StoreError;
 use crate::text_safety::one_line;
-use serde_json::Value;
+use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -59,6 +61,10 @@ pub enum Progress<'a> {
 
 /// How the turn ended.
 pub struct TurnOutcome {
+    /// The answer's blocks, as stored (shared, not copied: a long answer is held once).
+    pub content: Arc<Vec<Value>>,
+    /// The rest of the answer (usage, container, stop reason, error); `result.acc` has handed
+    /// its blocks over to `content`.
     pub result: TurnResult,
     pub state: MessageState,
     /// The outcome could not be stored.
@@ -105,7 +111,7 @@ pub async fn run_turn(
             .update(
                 &sid,
                 user_seq,
-                user_content(&plan.request),
+                Arc::new(user_content(&plan.request)),
                 MessageState::Complete,
                 None,
             )
@@ -125,12 +131,13 @@ pub async fn run_turn(
         }
     };
     let usage = result.acc.usage();
+    let content = Arc::new(result.acc.take_content());
     let stored = async {
         sessions
             .update(
                 &sid,
                 answer_seq,
-                result.acc.content(),
+                Arc::clone(&content),
                 state.clone(),
                 Some(usage),
             )
@@ -143,6 +150,7 @@ pub async fn run_turn(
     };
     let unsaved = stored.await.err();
     Ok(TurnOutcome {
+        content,
         result,
         state,
         unsaved,
@@ -225,7 +233,12 @@ async fn stream(
     let mut last_checkpoint = Instant::now();
     run(client, &plan.request, cancel, |acc, update| {
         let due = match update {
-            Update::BlockStarted(_) | Update::BlockStopped(_) => true,
+            Update::BlockStarted(_) => true,
+            // A finished text block is already covered by the timer; copying a long answer
+            // once more only to write it again at the end would double what the turn holds.
+            Update::BlockStopped(i) => {
+                acc.block(*i).and_then(|b| b.get("type")) != Some(&json!("text"))
+            }
             Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
             _ => false,
         };

@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 pub fn turn_object(
     model: &str,
     result: &TurnResult,
+    blocks: &[Value],
     files: &[FileRecord],
     session_id: &str,
 ) -> Value {
-    let blocks = result.acc.content();
-    let runs: Vec<Value> = executions(&blocks)
+    let runs: Vec<Value> = executions(blocks)
         .into_iter()
         .map(|run| {
             let r = run.result.unwrap_or_default();
@@ -48,7 +48,7 @@ pub fn turn_object(
         "session_id": session_id,
         "model": result.acc.model.clone().unwrap_or_else(|| model.to_string()),
         "stop_reason": result.acc.stop_reason,
-        "text": answer_text(&blocks),
+        "text": answer_text(blocks),
         "executions": runs,
         "files": files,
         "container": result.acc.container,

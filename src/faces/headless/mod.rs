@@ -90,15 +90,14 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     if let Some(unsaved) = outcome.unsaved {
         return Err(unsaved.into());
     }
-    let result = outcome.result;
+    let (content, result) = (outcome.content, outcome.result);
 
     let (generated, failures) =
-        transfer::download_outputs(&ctx, &sessions, &sid, &result.acc.content(), &download_dir)
-            .await;
+        transfer::download_outputs(&ctx, &sessions, &sid, &content, &download_dir).await;
     turn_files.extend(generated);
 
     if ctx.json {
-        out.line(&json::turn_object(&ctx.model, &result, &turn_files, &sid).to_string());
+        out.line(&json::turn_object(&ctx.model, &result, &content, &turn_files, &sid).to_string());
     } else {
         transfer::point_to_pictures(&mut out, &turn_files).await;
         if let Some(reason) = result.acc.stop_reason.as_deref() {
