@@ -117,7 +117,6 @@ fn demo_attach_ask_download_in_tmux() {
 
     tmux.keys(&["C-o"]);
     tmux.wait_for(&["Attach"], long);
-    tmux.keys(&["C-u"]);
     tmux.text(&csv.display().to_string());
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["sales.csv", "ready"], long);

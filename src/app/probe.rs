@@ -18,9 +18,28 @@ pub fn expand_home(input: &str) -> PathBuf {
     }
 }
 
+/// A path as terminals write a dragged file (quoted, as a `file://` URL, or with
+/// backslash-escaped spaces and other characters), as the plain path it names.
+pub fn unquote(text: &str) -> String {
+    let t = text.trim();
+    for quote in ['\'', '"'] {
+        if let Some(inner) = t.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) {
+            return inner.strip_prefix("file://").unwrap_or(inner).to_string();
+        }
+    }
+    let t = t.strip_prefix("file://").unwrap_or(t);
+    let mut plain = String::with_capacity(t.len());
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        let escaped = if c == '\\' { chars.next() } else { None };
+        plain.push(escaped.unwrap_or(c));
+    }
+    plain
+}
+
 /// The path to upload and its size, or why it cannot be attached.
 pub fn check(input: &str) -> Result<(PathBuf, u64), String> {
-    let path = expand_home(input.trim());
+    let path = expand_home(&unquote(input));
     let size = check_upload_path(&path).map_err(|e| e.to_string())?;
     Ok((std::fs::canonicalize(&path).unwrap_or(path), size))
 }
@@ -61,17 +80,11 @@ pub fn complete(input: &str) -> Vec<String> {
 /// The existing file a pasted text names, if it names one: a plain or `~` path, a
 /// `file://` URL, quoted, or with backslash-escaped spaces (as terminals paste dragged files).
 pub fn pasted_file(text: &str) -> Option<PathBuf> {
-    let mut t = text.trim();
-    for quote in ['\'', '"'] {
-        if let Some(inner) = t.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) {
-            t = inner;
-        }
-    }
-    let t = t.strip_prefix("file://").unwrap_or(t);
+    let t = unquote(text);
     if t.is_empty() || !(t.starts_with('/') || t.starts_with('~') || t.starts_with('.')) {
         return None;
     }
-    let path = expand_home(&t.replace("\\ ", " "));
+    let path = expand_home(&t);
     Path::new(&path).is_file().then_some(path)
 }
 
@@ -111,6 +124,26 @@ mod tests {
         assert_eq!(check(&file.display().to_string()).unwrap().1, 4);
         assert!(check(&dir.path().display().to_string()).is_err());
         assert!(check("/no/such/file.csv").is_err());
+    }
+
+    #[test]
+    fn the_attach_prompt_takes_quoted_and_escaped_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a b (1).csv");
+        std::fs::write(&file, "a,b\n").unwrap();
+        let plain = file.display().to_string();
+        let escaped = plain
+            .replace(' ', "\\ ")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
+        for typed in [
+            format!("'{plain}'"),
+            format!("\"{plain}\""),
+            escaped,
+            format!("file://{plain}"),
+        ] {
+            assert_eq!(check(&typed).map(|(_, size)| size), Ok(4), "{typed}");
+        }
     }
 
     #[test]

@@ -4,22 +4,21 @@
 //! effects whose answers carry the input they were asked about, so an answer to an input the
 //! user has since edited is ignored. A refused path leaves the prompt open with the reason.
 
-use super::state::{AttachPrompt, Model, Overlay};
+use super::state::{AttachPrompt, FileState, Model, Overlay};
 use crate::app::effect::Effect;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 
 impl Model {
     pub fn open_attach(&mut self) -> Vec<Effect> {
-        let input = self
+        let suggestion = self
             .settings
             .sample
             .as_ref()
             .filter(|_| self.files.is_empty())
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+            .map(|p| p.display().to_string());
         self.overlay = Some(Overlay::Attach(AttachPrompt {
-            input,
+            suggestion,
             ..AttachPrompt::default()
         }));
         vec![Effect::Redraw]
@@ -40,6 +39,16 @@ impl Model {
             KeyCode::Esc => {
                 self.overlay = None;
             }
+            KeyCode::Enter | KeyCode::Tab
+                if prompt.input.is_empty() && prompt.suggestion.is_some() =>
+            {
+                prompt.input = prompt.suggestion.take().unwrap_or_default();
+                if key.code == KeyCode::Enter {
+                    prompt.checking = true;
+                    let input = prompt.input.clone();
+                    return vec![Effect::CheckAttach { input }, Effect::Redraw];
+                }
+            }
             KeyCode::Enter if !prompt.input.trim().is_empty() => {
                 prompt.checking = true;
                 prompt.error = None;
@@ -59,6 +68,7 @@ impl Model {
                 prompt.edited();
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                prompt.suggestion = None;
                 prompt.input.push(c);
                 prompt.edited();
             }
@@ -69,6 +79,7 @@ impl Model {
 
     pub fn attach_paste(&mut self, text: &str) -> Vec<Effect> {
         if let Some(prompt) = self.prompt() {
+            prompt.suggestion = None;
             prompt.input.push_str(text.trim_end_matches(['\n', '\r']));
             prompt.edited();
         }
@@ -110,6 +121,13 @@ impl Model {
         match result {
             Ok((path, size)) => {
                 self.overlay = None;
+                let attached = self.files.iter().find(|f| {
+                    f.local_path.as_ref() == Some(&path) && !matches!(f.state, FileState::Failed(_))
+                });
+                if let Some(file) = attached {
+                    self.notice = Some(format!("{} is already attached", file.name));
+                    return vec![Effect::Redraw];
+                }
                 self.begin_upload(path, size)
             }
             Err(why) => {

@@ -19,8 +19,9 @@ impl Model {
         self.composer.lines().join("\n")
     }
 
+    /// Nothing but whitespace: such a message is never sent.
     pub fn composer_is_empty(&self) -> bool {
-        self.composer.lines().iter().all(|l| l.is_empty())
+        self.composer.lines().iter().all(|l| l.trim().is_empty())
     }
 
     pub fn set_composer(&mut self, text: &str) {

@@ -83,6 +83,9 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AttachPrompt {
     pub input: String,
+    /// A path offered while nothing is typed (the demo's sample): Enter or Tab takes it, and
+    /// the first typed or pasted character replaces it.
+    pub suggestion: Option<String>,
     /// Completion candidates shown under the input.
     pub candidates: Vec<String>,
     /// Why the last path was refused.

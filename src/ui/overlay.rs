@@ -186,12 +186,22 @@ fn no_key(width: usize, theme: &Theme) -> Vec<Line<'static>> {
 
 fn attach(prompt: &AttachPrompt, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let label = "Attach a file: ";
-    let input = tail(&flat(&prompt.input), width.saturating_sub(label.len() + 1));
-    let mut lines = vec![Line::from(vec![
-        Span::styled(label, theme.muted),
-        Span::styled(input, theme.text),
-        Span::styled("▏", theme.focus),
-    ])];
+    let room = width.saturating_sub(label.len() + 1);
+    let cursor = Span::styled("▏", theme.focus);
+    let typed = match (&prompt.suggestion, prompt.input.is_empty()) {
+        // The cursor stands before the suggestion: typing replaces it.
+        (Some(suggestion), true) => vec![
+            cursor,
+            Span::styled(tail(&flat(suggestion), room), theme.muted),
+        ],
+        _ => vec![
+            Span::styled(tail(&flat(&prompt.input), room), theme.text),
+            cursor,
+        ],
+    };
+    let mut lines = vec![Line::from(
+        [vec![Span::styled(label, theme.muted)], typed].concat(),
+    )];
     for candidate in prompt.candidates.iter().take(CANDIDATES) {
         let candidate = tail(&flat(candidate), width.saturating_sub(2));
         lines.push(Line::styled(format!("  {candidate}"), theme.file));
@@ -206,7 +216,11 @@ fn attach(prompt: &AttachPrompt, width: usize, theme: &Theme) -> Vec<Line<'stati
         lines.push(Line::styled("checking…", theme.muted));
     }
     lines.push(Line::default());
-    let hint = "Tab completes · Enter attaches · Esc cancels";
+    let hint = if prompt.suggestion.is_some() && prompt.input.is_empty() {
+        "Enter attaches the sample · or type a path · Esc cancels"
+    } else {
+        "Tab completes · Enter attaches · Esc cancels"
+    };
     lines.push(Line::styled(truncate(hint, width), theme.muted));
     lines
 }

@@ -332,6 +332,16 @@ fn no_key_dialog() {
 }
 
 #[test]
+fn attach_prompt_offers_the_demo_sample_without_typing_it() {
+    let mut m = model();
+    m.overlay = Some(Overlay::Attach(AttachPrompt {
+        suggestion: Some("/tmp/clab-demo-x/customers.csv".into()),
+        ..AttachPrompt::default()
+    }));
+    snapshots("attach_suggestion", &m);
+}
+
+#[test]
 fn attach_prompt_with_candidates_and_an_error() {
     let mut m = model();
     m.overlay = Some(Overlay::Attach(AttachPrompt {
@@ -341,6 +351,7 @@ fn attach_prompt_with_candidates_and_an_error() {
             .collect(),
         error: Some("~/data/sa is a directory".into()),
         checking: false,
+        suggestion: None,
     }));
     snapshots("attach", &m);
 }

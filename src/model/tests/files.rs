@@ -248,3 +248,52 @@ fn uploads_are_not_downloadable_and_say_so() {
             .contains("cannot be downloaded")
     );
 }
+
+#[test]
+fn the_demo_sample_is_a_suggestion_that_typing_replaces() {
+    let mut m = model(Access::Demo);
+    m.settings.sample = Some(PathBuf::from("/tmp/demo/customers.csv"));
+    m.handle(ctrl('o'));
+    type_text(&mut m, "/me/churn.csv");
+    assert_eq!(
+        m.handle(key(KeyCode::Enter)),
+        vec![
+            Effect::CheckAttach {
+                input: "/me/churn.csv".into()
+            },
+            Effect::Redraw
+        ]
+    );
+    m.handle(key(KeyCode::Esc));
+    m.handle(ctrl('o'));
+    m.handle(AppEvent::Paste("/me/pasted.csv\n".into()));
+    assert!(matches!(&m.overlay, Some(Overlay::Attach(p)) if p.input == "/me/pasted.csv"));
+    m.handle(key(KeyCode::Esc));
+    m.handle(ctrl('o'));
+    assert_eq!(
+        m.handle(key(KeyCode::Enter)),
+        vec![
+            Effect::CheckAttach {
+                input: "/tmp/demo/customers.csv".into()
+            },
+            Effect::Redraw
+        ],
+        "Enter alone takes the suggestion"
+    );
+}
+
+#[test]
+fn attaching_the_same_file_twice_says_it_is_already_attached() {
+    let mut m = model(Access::Key);
+    attach(&mut m, "/data/sales.csv");
+    m.handle(ctrl('o'));
+    type_text(&mut m, "/data/sales.csv");
+    m.handle(key(KeyCode::Enter));
+    let effects = m.handle(AppEvent::AttachChecked {
+        input: "/data/sales.csv".into(),
+        result: Ok((PathBuf::from("/data/sales.csv"), 100)),
+    });
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Upload { .. })));
+    assert_eq!(m.files.len(), 1);
+    assert_eq!(m.notice.as_deref(), Some("sales.csv is already attached"));
+}

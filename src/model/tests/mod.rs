@@ -108,6 +108,15 @@ pub(super) fn attach(m: &mut Model, path: &str) -> u64 {
 }
 
 #[test]
+fn a_message_of_only_spaces_is_ignored_like_an_empty_one() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "   ");
+    let effects = m.handle(key(KeyCode::Enter));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StartTurn(_))));
+    assert!(m.turns.is_empty());
+}
+
+#[test]
 fn submit_starts_a_turn_with_the_prompt_and_clears_the_composer() {
     let mut m = model(Access::Key);
     type_text(&mut m, "what drives churn?");
