@@ -46,8 +46,18 @@ pub fn strip_controls(text: &str) -> Cow<'_, str> {
             seven_bit.push(c);
         }
     }
-    let stripped = strip_ansi_escapes::strip_str(seven_bit);
-    Cow::Owned(stripped.chars().filter(|c| !is_unsafe(*c)).collect())
+    // The stripper drops tabs with the escapes; they are safe, and code and tables need them.
+    let stripped: Vec<String> = seven_bit
+        .split('\t')
+        .map(strip_ansi_escapes::strip_str)
+        .collect();
+    Cow::Owned(
+        stripped
+            .join("\t")
+            .chars()
+            .filter(|c| !is_unsafe(*c))
+            .collect(),
+    )
 }
 
 /// Untrusted text for a one-line slot: newlines, tabs and carriage returns turned into spaces

@@ -3,8 +3,9 @@
 //!
 //! Invariants: a pure function of the stored session, so an export is reproducible and
 //! testable. Fences are always longer than any backtick run inside them, so code or output
-//! containing ```` ``` ```` cannot close its block early. Text is exported as stored; callers that
-//! print to a terminal strip controls.
+//! containing ```` ``` ```` cannot close its block early. Terminal control sequences (a tool's
+//! ANSI colours, anything the model wrote) are stripped from the whole export, tabs and newlines
+//! kept: a `cat` of the file must not drive the terminal.
 
 use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, language_for_path, pieces,
@@ -12,6 +13,7 @@ use super::transcript::{
 };
 use crate::domain::execution::Execution;
 use crate::domain::session::{FileRecord, Role, Session};
+use crate::text_safety::strip_controls;
 
 pub fn to_markdown(session: &Session) -> String {
     let meta = &session.meta;
@@ -39,7 +41,7 @@ pub fn to_markdown(session: &Session) -> String {
             out.push('\n');
         }
     }
-    out
+    strip_controls(&out).into_owned()
 }
 
 fn user_parts(content: &[serde_json::Value], files: &[FileRecord]) -> Vec<String> {
@@ -146,6 +148,20 @@ mod tests {
     use super::*;
     use crate::domain::fixture::sample_session;
     use std::path::Path;
+
+    #[test]
+    fn tool_colours_are_stripped_and_tabs_kept() {
+        let mut session = sample_session(Path::new("/tmp/out/chart.png"));
+        let block = session.messages[1]
+            .content
+            .iter_mut()
+            .find(|b| b["type"] == "bash_code_execution_tool_result")
+            .expect("a bash result");
+        block["content"]["stdout"] = "\u{1b}[31mred\u{1b}[0m\tcol2\n".into();
+        let md = to_markdown(&session);
+        assert!(!md.contains('\u{1b}'), "{md}");
+        assert!(md.contains("red\tcol2"), "{md}");
+    }
 
     #[test]
     fn exports_prompts_code_output_and_links() {
