@@ -144,3 +144,36 @@ fn delete_removes_the_session_and_unknown_ids_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session matches"));
 }
+
+/// `--help` names the base URL's variable without its value (which may be a private
+/// endpoint), and every session argument says what it takes.
+#[test]
+fn help_hides_the_base_urls_value_and_describes_session_ids() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("clab")
+        .unwrap()
+        .env("ANTHROPIC_BASE_URL", "http://10.0.0.7:9999")
+        .env("CLAB_HOME", home.path())
+        .current_dir(home.path())
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("[env: ANTHROPIC_BASE_URL]"), "{help}");
+    assert!(!help.contains("10.0.0.7"), "{help}");
+    for command in ["export", "show", "rename", "delete"] {
+        let out = Command::cargo_bin("clab")
+            .unwrap()
+            .env("CLAB_HOME", home.path())
+            .current_dir(home.path())
+            .args(["sessions", command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        let described = help.lines().any(|l| {
+            l.trim_start().starts_with("<ID>")
+                && l.ends_with("The session's id, or a unique prefix of it")
+        });
+        assert!(described, "{command}: {help}");
+    }
+}

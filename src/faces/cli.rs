@@ -61,12 +61,18 @@ pub struct CommonArgs {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Model to use (default: the config's model)
+    /// Model for turns, with -p or in the workbench (default: the config's model)
     #[arg(long, global = true, value_name = "NAME")]
     pub model: Option<String>,
 
     /// API base URL
-    #[arg(long, global = true, value_name = "URL", env = "ANTHROPIC_BASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "ANTHROPIC_BASE_URL",
+        hide_env_values = true
+    )]
     pub base_url: Option<String>,
 
     /// Config file (default: config.toml in the clab config directory)
@@ -129,17 +135,27 @@ pub enum SessionsCommand {
     /// List sessions, most recently updated first
     List,
     /// Show a session's conversation
-    Show { id: String },
+    Show {
+        /// The session's id, or a unique prefix of it
+        id: String,
+    },
     /// Find messages containing every word of QUERY (text, code and output)
     Search {
         #[arg(required = true, num_args = 1.., value_name = "QUERY")]
         query: Vec<String>,
     },
     /// Rename a session
-    Rename { id: String, name: String },
+    Rename {
+        /// The session's id, or a unique prefix of it
+        id: String,
+        /// The new name
+        name: String,
+    },
     /// Export a session as Markdown or as a Jupyter notebook
     Export {
+        /// The session's id, or a unique prefix of it
         id: String,
+        /// Markdown, or a notebook that re-runs the code
         #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
         format: ExportFormat,
         /// Write to PATH (never overwriting) instead of stdout
@@ -147,7 +163,10 @@ pub enum SessionsCommand {
         output: Option<PathBuf>,
     },
     /// Delete a session and everything stored with it
-    Delete { id: String },
+    Delete {
+        /// The session's id, or a unique prefix of it
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
