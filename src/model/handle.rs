@@ -118,6 +118,9 @@ impl Model {
         {
             return effects;
         }
+        if matches!(self.focus, Focus::Conversation | Focus::Code) && self.closes_preview(&key) {
+            return self.close_preview();
+        }
         match self.focus {
             Focus::Composer => self.composer_key(key),
             Focus::Conversation => self.conversation_key(key),
@@ -299,6 +302,14 @@ impl Model {
         vec![Effect::Redraw]
     }
 
+    /// A preview opened from a run (in the conversation or the code pane) closes with Esc or
+    /// the preview key there too, as it does in the files panel.
+    fn closes_preview(&self, key: &KeyEvent) -> bool {
+        self.preview.is_some()
+            && (key.code == KeyCode::Esc
+                || self.settings.keymap.lookup(key, false, true) == Some(Action::Preview))
+    }
+
     fn files_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let last = self.files.len().saturating_sub(1);
         match key.code {
@@ -308,8 +319,14 @@ impl Model {
             KeyCode::Down | KeyCode::Char('j') => {
                 self.files_selected = (self.files_selected + 1).min(last)
             }
-            KeyCode::PageDown | KeyCode::Char(' ') => return self.scroll_preview(10),
-            KeyCode::PageUp => return self.scroll_preview(-10),
+            KeyCode::Home | KeyCode::Char('g') => self.files_selected = 0,
+            KeyCode::End | KeyCode::Char('G') => self.files_selected = last,
+            // A page of the preview when one is open, else a page of the list.
+            KeyCode::PageDown | KeyCode::PageUp | KeyCode::Char(' ') if self.preview.is_some() => {
+                return self.scroll_preview(if key.code == KeyCode::PageUp { -10 } else { 10 });
+            }
+            KeyCode::PageDown => self.files_selected = (self.files_selected + 10).min(last),
+            KeyCode::PageUp => self.files_selected = self.files_selected.saturating_sub(10),
             KeyCode::Esc if self.preview.is_some() => return self.close_preview(),
             KeyCode::Left | KeyCode::Char('h') => return self.scroll_preview_columns(-1),
             KeyCode::Right | KeyCode::Char('l') => return self.scroll_preview_columns(1),

@@ -297,3 +297,32 @@ fn attaching_the_same_file_twice_says_it_is_already_attached() {
     assert_eq!(m.files.len(), 1);
     assert_eq!(m.notice.as_deref(), Some("sales.csv is already attached"));
 }
+
+#[test]
+fn the_files_panel_jumps_and_pages_through_its_list() {
+    let mut m = model(Access::Key);
+    for i in 0..25 {
+        m.files
+            .push(crate::model::state::FileEntry::from_record(record(
+                &format!("file_{i}"),
+                &format!("f{i}.csv"),
+                FileOrigin::Generated,
+            )));
+    }
+    m.focus = Focus::Files;
+    m.files_selected = 0;
+    let moves = [
+        (KeyCode::Char('G'), 24),
+        (KeyCode::Char('g'), 0),
+        (KeyCode::End, 24),
+        (KeyCode::Home, 0),
+        (KeyCode::PageDown, 10),
+        (KeyCode::PageDown, 20),
+        (KeyCode::PageDown, 24),
+        (KeyCode::PageUp, 14),
+    ];
+    for (code, selected) in moves {
+        m.handle(key(code));
+        assert_eq!(m.files_selected, selected, "after {code:?}");
+    }
+}

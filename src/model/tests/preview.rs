@@ -137,6 +137,23 @@ fn enter_on_a_code_run_previews_the_picture_it_wrote() {
 }
 
 #[test]
+fn a_preview_opened_from_a_run_closes_with_p_or_esc_there() {
+    for (focus, close) in [
+        (Focus::Code, KeyCode::Char('p')),
+        (Focus::Code, KeyCode::Esc),
+        (Focus::Conversation, KeyCode::Char('p')),
+        (Focus::Conversation, KeyCode::Esc),
+    ] {
+        let mut m = with_chart();
+        m.focus = focus;
+        m.handle(key(KeyCode::Enter));
+        assert!(m.preview.is_some(), "{focus:?}");
+        m.handle(key(close));
+        assert!(m.preview.is_none(), "{focus:?} {close:?} left it open");
+    }
+}
+
+#[test]
 fn a_table_scrolls_within_its_rows() {
     let mut m = with_chart();
     m.handle(key(KeyCode::Char('p')));
