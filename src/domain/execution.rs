@@ -10,6 +10,16 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// What a run without a result is: running while its answer streams, else stopped (the answer
+/// was stopped, cut or failed before the result came). Said the same way on screen, on
+/// resume and in exports.
+pub fn without_result(streaming: bool) -> &'static str {
+    if streaming { "running…" } else { STOPPED }
+}
+
+/// A run whose answer ended before its result came.
+pub const STOPPED: &str = "stopped before it finished";
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Execution {
     pub tool_use_id: String,

@@ -111,7 +111,14 @@ pub fn sample_session(chart: &Path) -> Session {
             message(
                 3,
                 Role::Assistant,
-                vec![json!({"type": "text", "text": "By region"})],
+                vec![
+                    json!({"type": "text", "text": "By region"}),
+                    use_block(
+                        "s9",
+                        "bash_code_execution",
+                        json!({"command": "python3 region.py"}),
+                    ),
+                ],
                 MessageState::Cut,
             ),
         ],

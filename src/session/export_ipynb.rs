@@ -14,7 +14,7 @@ use super::export_md::{fenced, result_markdown};
 use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, pieces, state_note,
 };
-use crate::domain::execution::Execution;
+use crate::domain::execution::{Execution, STOPPED};
 use crate::domain::session::{FileRecord, Role, Session};
 use base64::Engine;
 use serde_json::{Value, json};
@@ -134,7 +134,7 @@ impl Cells {
 
 fn outputs(run: &Execution, files: &[FileRecord]) -> Vec<Value> {
     let Some(result) = &run.result else {
-        return Vec::new();
+        return vec![stream("stderr", &format!("({STOPPED})\n"))];
     };
     let mut out = Vec::new();
     if !result.stdout.is_empty() {

@@ -11,7 +11,7 @@ use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, language_for_path, pieces,
     state_note,
 };
-use crate::domain::execution::Execution;
+use crate::domain::execution::{Execution, STOPPED};
 use crate::domain::session::{FileRecord, Role, Session};
 use crate::text_safety::strip_controls;
 
@@ -87,7 +87,7 @@ pub(super) fn run_markdown(run: &Execution, files: &[FileRecord]) -> String {
 /// Stdout, stderr, exit code, error and output files of a run, as Markdown.
 pub(super) fn result_markdown(run: &Execution, files: &[FileRecord]) -> String {
     let Some(result) = &run.result else {
-        return "\n*(no result)*\n".to_string();
+        return format!("\n*({STOPPED})*\n");
     };
     let mut out = String::new();
     if !result.stdout.is_empty() {
@@ -148,6 +148,15 @@ mod tests {
     use super::*;
     use crate::domain::fixture::sample_session;
     use std::path::Path;
+
+    #[test]
+    fn a_run_the_cut_answer_never_finished_is_marked_stopped() {
+        let md = to_markdown(&sample_session(Path::new("/tmp/out/chart.png")));
+        assert!(
+            md.contains("python3 region.py\n```\n\n*(stopped before it finished)*"),
+            "{md}"
+        );
+    }
 
     #[test]
     fn tool_colours_are_stripped_and_tabs_kept() {

@@ -10,9 +10,9 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat};
 use super::{Files, pane};
-use crate::domain::execution::{Execution, executions};
+use crate::domain::execution::{Execution, executions, without_result};
 use crate::model::Model;
-use crate::model::state::{Focus, Turn};
+use crate::model::state::{AnswerState, Focus, Turn};
 use crate::render::highlight::highlight_code;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -186,7 +186,7 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Card
             let (output, named) = output(&run, files, theme);
             names_files |= named;
             Card {
-                header: header(&run, timing, theme),
+                header: header(&run, timing, turn.state == AnswerState::Streaming, theme),
                 code: fit(code, width),
                 output: fit(output, width),
             }
@@ -210,11 +210,16 @@ fn language(run: &Execution) -> String {
 }
 
 /// "bash · exit 1 · 1.2s · 2 files".
-fn header(run: &Execution, timing: Option<(u64, Option<u64>)>, theme: &Theme) -> Line<'static> {
+fn header(
+    run: &Execution,
+    timing: Option<(u64, Option<u64>)>,
+    streaming: bool,
+    theme: &Theme,
+) -> Line<'static> {
     let sep = || Span::styled(" · ", theme.muted);
     let mut spans = vec![Span::styled(flat(&run.label()), theme.accent)];
     match &run.result {
-        None => spans.extend([sep(), Span::styled("running…", theme.muted)]),
+        None => spans.extend([sep(), Span::styled(without_result(streaming), theme.muted)]),
         Some(result) => {
             if let Some(code) = &result.error_code {
                 let error = format!("error {}", flat(code));

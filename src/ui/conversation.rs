@@ -10,7 +10,7 @@ use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
 use super::{Files, key_hints, pane};
 use crate::app::keymap::Action;
-use crate::domain::execution::{Execution, executions};
+use crate::domain::execution::{Execution, STOPPED, executions};
 use crate::domain::session::MessageState;
 use crate::model::Model;
 use crate::model::state::{AnswerState, Focus, Turn, TurnState};
@@ -166,7 +166,7 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Line
             Some("server_tool_use") => {
                 let id = block["id"].as_str().unwrap_or("");
                 if let Some(run) = runs.iter().find(|r| r.tool_use_id == id) {
-                    lines.push(run_marker(run, theme));
+                    lines.push(run_marker(run, streaming, theme));
                 }
             }
             Some("thinking") => {
@@ -225,10 +225,14 @@ fn streaming_text(text: &str, width: usize, theme: &Theme, lines: &mut Vec<Line<
     true
 }
 
-/// "▸ ran bash · exit 0 · 2 files", or "▸ running bash…" while it has no result.
-fn run_marker(run: &Execution, theme: &Theme) -> Line<'static> {
+/// "▸ ran bash · exit 0 · 2 files"; without a result, "▸ running bash…" while the answer
+/// streams and "▸ bash · stopped before it finished" after.
+fn run_marker(run: &Execution, streaming: bool, theme: &Theme) -> Line<'static> {
     let label = flat(&run.label());
     let Some(result) = &run.result else {
+        if !streaming {
+            return Line::styled(format!("▸ {label} · {STOPPED}"), theme.muted);
+        }
         return Line::styled(format!("▸ running {label}…"), theme.accent);
     };
     let mut spans = vec![Span::styled(format!("▸ ran {label}"), theme.accent)];

@@ -357,6 +357,27 @@ fn attach_prompt_with_candidates_and_an_error() {
 }
 
 #[test]
+fn a_run_whose_answer_was_stopped_says_so_instead_of_running() {
+    let mut m = model();
+    finished_turn(&mut m, 1);
+    let turn = m.turns.last_mut().unwrap();
+    turn.assistant.truncate(2);
+    turn.state = AnswerState::Done(MessageState::Cancelled);
+    let shown = screen(&m, 120, 40);
+    assert!(!shown.contains("running"), "{shown}");
+    assert!(
+        shown.contains("▸ bash · stopped before it finished"),
+        "the conversation: {shown}"
+    );
+    assert!(
+        shown.contains("bash · stopped before it finished"),
+        "the code card: {shown}"
+    );
+    m.turns.last_mut().unwrap().state = AnswerState::Streaming;
+    assert!(screen(&m, 120, 40).contains("running"));
+}
+
+#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }
