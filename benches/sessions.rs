@@ -97,7 +97,7 @@ fn main() {
     );
     let resume = time(|| {
         let session = store.load(&big.id).unwrap().unwrap();
-        request_messages(&session.messages).len()
+        request_messages(&session.messages, &session.deleted_files).len()
     });
     let report = |name: &str, d: Duration, budget_ms: f64| {
         let ms = d.as_secs_f64() * 1000.0;

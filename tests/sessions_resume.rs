@@ -166,8 +166,11 @@ fn a_deleted_upload_is_named_when_the_api_no_longer_knows_it() {
         .iter()
         .find(|f| f["origin"] == "uploaded")
         .unwrap();
+    // Deleted elsewhere (another machine, another data dir), so this store does not know.
+    let elsewhere = tempfile::tempdir().unwrap();
     let deleted = mock
         .clab()
+        .env("CLAB_HOME", elsewhere.path())
         .args(["files", "delete", uploaded["id"].as_str().unwrap()])
         .output()
         .unwrap();
@@ -304,4 +307,43 @@ fn two_processes_on_one_data_dir_both_keep_their_session() {
             clab::domain::session::MessageState::Complete
         );
     }
+}
+
+/// `clab files delete` of an attachment is remembered by its sessions: a resumed session no
+/// longer sends the file (the API would refuse the whole request) nor attaches it again.
+#[test]
+fn a_deleted_attachment_is_no_longer_sent_on_resume() {
+    let mock = Mock::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let first = first_turn(&mock, dir.path());
+    let session = first["session_id"].as_str().unwrap();
+    let upload = first["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == "uploaded")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deleted = mock
+        .clab()
+        .args(["files", "delete", &upload])
+        .output()
+        .unwrap();
+    assert!(deleted.status.success(), "stderr: {}", stderr_of(&deleted));
+    let stored = store(&mock).load(session).unwrap().unwrap();
+    assert_eq!(stored.deleted_files, vec![upload.clone()]);
+    // An expired container too, so the uploads would be attached again.
+    set_container(&mock, session, "container_011Old", "2001-01-01T00:00:00Z");
+    let out = mock
+        .clab()
+        .args(["-p", "and by contract?", "--resume", "--download-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let requests = mock.requests_to("POST", "/v1/messages");
+    let sent = json_body(requests.last().unwrap()).to_string();
+    assert!(!sent.contains(&upload), "the deleted file was sent: {sent}");
 }

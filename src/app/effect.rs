@@ -45,6 +45,10 @@ pub enum Effect {
         key: String,
         path: PathBuf,
     },
+    /// Record that a file was deleted from the Files API, in every session that has it.
+    ForgetFile {
+        file_id: String,
+    },
     /// Record a file of the session in the store.
     PersistFile {
         session: String,

@@ -136,6 +136,16 @@ impl Runner {
                     tokio::spawn(transfers::delete(client, tx, file_id));
                 }
             }
+            Effect::ForgetFile { file_id } => {
+                let sessions = self.sessions.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = sessions.mark_file_deleted(&file_id).await {
+                        let _ = tx.send(AppEvent::Notice(format!(
+                            "could not record the deletion: {e}"
+                        )));
+                    }
+                });
+            }
             Effect::PersistFile { session, file } => {
                 let sessions = self.sessions.clone();
                 tokio::spawn(async move {

@@ -140,5 +140,6 @@ pub fn sample_session(chart: &Path) -> Session {
                 local_path: Some(chart.to_path_buf()),
             },
         ],
+        deleted_files: Vec::new(),
     }
 }

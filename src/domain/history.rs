@@ -1,6 +1,8 @@
 //! Turning stored messages back into a request, and deciding about the container.
 //!
-//! Invariant: complete messages are sent exactly as stored. A partial assistant message (cut,
+//! Invariant: complete messages are sent exactly as stored, less the blocks that name a file
+//! deleted from the Files API (the API would refuse the whole request). A partial assistant
+//! message (cut,
 //! cancelled, failed) is sent without what the API would refuse: a tool use whose result never
 //! came and empty text blocks; a message left empty is skipped (the API joins consecutive
 //! messages of one role). A container is reused only while its `expires_at` lies ahead.
@@ -11,15 +13,23 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 
 /// The conversation so far as the API's `messages` array.
-pub fn request_messages(stored: &[StoredMessage]) -> Vec<Value> {
+pub fn request_messages(stored: &[StoredMessage], deleted_files: &[String]) -> Vec<Value> {
     stored
         .iter()
         .filter_map(|m| {
-            let content = if m.state == MessageState::Complete {
+            let mut content = if m.state == MessageState::Complete {
                 m.content.clone()
             } else {
                 sendable_part(&m.content)
             };
+            // A file deleted from the Files API would make the API refuse the whole request.
+            content.retain(|b| {
+                let id = b
+                    .get("file_id")
+                    .or_else(|| b.pointer("/source/file_id"))
+                    .and_then(Value::as_str);
+                !id.is_some_and(|id| deleted_files.iter().any(|d| d == id))
+            });
             (!content.is_empty()).then(|| json!({"role": m.role, "content": content}))
         })
         .collect()
@@ -114,7 +124,7 @@ mod tests {
                 MessageState::Cut,
             ),
         ];
-        let sent = request_messages(&stored);
+        let sent = request_messages(&stored, &[]);
         assert_eq!(sent.len(), 4, "the empty partial message is skipped");
         assert_eq!(sent[1]["content"], json!([{"type":"text","text":""}, odd]));
         let partial = sent[3]["content"].as_array().unwrap();

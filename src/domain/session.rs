@@ -94,6 +94,9 @@ pub struct Session {
     pub meta: SessionMeta,
     pub messages: Vec<StoredMessage>,
     pub files: Vec<FileRecord>,
+    /// Ids of the session's files deleted from the Files API since: their blocks are no
+    /// longer sent, and they are not attached again.
+    pub deleted_files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

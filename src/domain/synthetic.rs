@@ -55,5 +55,6 @@ pub fn synthetic_session(turns: usize) -> Session {
         },
         messages,
         files: Vec::new(),
+        deleted_files: Vec::new(),
     }
 }

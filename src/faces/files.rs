@@ -8,7 +8,7 @@
 //! A reader that closes stdout early stops the printing, not the work: the remaining uploads
 //! and deletions still run, and the exit code is theirs (see [`crate::faces::output`]).
 
-use crate::api::files::{self, FileMetadata};
+use crate::api::files::{self, DeletedFile, FileMetadata};
 use crate::download_name::DownloadTarget;
 use crate::faces::cli::FilesCommand;
 use crate::faces::context::Context;
@@ -17,6 +17,7 @@ use crate::faces::files_view::{cell, details, table};
 use crate::faces::output::{self, Stdout};
 use crate::faces::progress::Progress;
 use crate::preview;
+use crate::session::store::{Store, StoreError};
 use crate::theme::Theme;
 use ratatui::layout::Size;
 use serde::Serialize;
@@ -189,6 +190,14 @@ async fn delete(out: &mut Stdout, ctx: &Context, ids: &[String]) -> Result<(), C
             }
         }
     }
+    // Sessions that hold a deleted file stop sending it; the API's answer stands either way.
+    if !deleted.is_empty()
+        && let Err(e) = forget(ctx, &deleted)
+    {
+        output::note(&format!(
+            "clab: the sessions still list the deleted files: {e}"
+        ));
+    }
     if ctx.json {
         print_json(out, &deleted)?;
     }
@@ -199,6 +208,18 @@ async fn delete(out: &mut Stdout, ctx: &Context, ids: &[String]) -> Result<(), C
             ids.len()
         ))),
     }
+}
+
+/// Marks deleted files in the session store (the demo's own when `--demo`).
+fn forget(ctx: &Context, deleted: &[DeletedFile]) -> Result<(), StoreError> {
+    let Some(path) = Store::path_for(ctx.demo.is_some()) else {
+        return Ok(());
+    };
+    let store = Store::open(&path)?;
+    for file in deleted {
+        store.mark_file_deleted(&file.id)?;
+    }
+    Ok(())
 }
 
 /// JSON with `--json`, else the human text `human` builds.

@@ -62,6 +62,7 @@ impl Model {
             .files
             .iter()
             .filter(|f| f.origin == FileOrigin::Uploaded && !f.pending)
+            .filter(|f| f.state != FileState::Deleted)
             .filter(|f| !new_files.iter().any(|n| Some(&n.id) == f.id.as_ref()))
             .filter_map(|f| f.id.as_ref())
             .map(|id| json!({"type": "container_upload", "file_id": id}))
@@ -132,7 +133,13 @@ impl Model {
                 state,
             ));
         }
-        request_messages(&stored)
+        let deleted: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.state == FileState::Deleted)
+            .filter_map(|f| f.id.clone())
+            .collect();
+        request_messages(&stored, &deleted)
     }
 
     pub fn cancel_turn(&mut self) -> Vec<Effect> {
@@ -317,7 +324,14 @@ impl Model {
         self.files = session
             .files
             .into_iter()
-            .map(FileEntry::from_record)
+            .map(|record| {
+                let deleted = session.deleted_files.contains(&record.id);
+                let mut entry = FileEntry::from_record(record);
+                if deleted {
+                    entry.state = FileState::Deleted;
+                }
+                entry
+            })
             .collect();
         self.state = TurnState::Idle;
         self.exec_count_refresh();

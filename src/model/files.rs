@@ -146,6 +146,12 @@ impl Model {
                 entry.state = FileState::Deleted;
                 entry.pending = false;
                 self.notice = Some(format!("deleted {} from the Files API", entry.name));
+                return vec![
+                    Effect::ForgetFile {
+                        file_id: file_id.to_string(),
+                    },
+                    Effect::Redraw,
+                ];
             }
             Err(why) => {
                 let notice = format!("could not delete {}: {why}", entry.name);

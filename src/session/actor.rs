@@ -32,13 +32,7 @@ impl SessionManager {
     /// The user's store in the data directory; demo turns go to a store of their own so they
     /// never mix with real ones.
     pub fn start_default(demo: bool) -> Result<SessionManager, StoreError> {
-        let path = Store::default_path().ok_or(StoreError::NoDataDir)?;
-        let path = if demo {
-            path.with_file_name("demo-sessions.db")
-        } else {
-            path
-        };
-        SessionManager::start(path)
+        SessionManager::start(Store::path_for(demo).ok_or(StoreError::NoDataDir)?)
     }
 
     /// Opens the store at `path` on a thread of its own.
@@ -147,6 +141,11 @@ impl SessionManager {
         let session = session.to_string();
         self.ask(move |store| store.add_usage(&session, &usage))
             .await
+    }
+
+    pub async fn mark_file_deleted(&self, id: &str) -> Result<usize, StoreError> {
+        let id = id.to_string();
+        self.ask(move |store| store.mark_file_deleted(&id)).await
     }
 
     pub async fn upsert_file(&self, session: &str, file: FileRecord) -> Result<(), StoreError> {

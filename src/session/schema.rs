@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -101,6 +101,12 @@ CREATE TRIGGER messages_unindexed_delete AFTER DELETE ON messages BEGIN
     DELETE FROM unindexed WHERE message_id = old.id;
 END;
 INSERT INTO unindexed SELECT id FROM messages WHERE state = 'cut';
+";
+
+/// A file deleted from the Files API stays in its sessions' lists (so old turns still name
+/// it) but is marked, so it is neither shown as ready nor sent again.
+const V5: &str = "
+ALTER TABLE files ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// What [`migrate`] found.

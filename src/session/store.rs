@@ -105,6 +105,17 @@ impl Store {
         crate::paths::data_dir().map(|dir| dir.join("sessions.db"))
     }
 
+    /// The user's store, or the demo's (`demo-sessions.db` beside it), so demo turns never
+    /// mix with real ones.
+    pub fn path_for(demo: bool) -> Option<PathBuf> {
+        let path = Store::default_path()?;
+        Some(if demo {
+            path.with_file_name("demo-sessions.db")
+        } else {
+            path
+        })
+    }
+
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let io = |path: &Path| {
@@ -307,6 +318,14 @@ impl Store {
             )
             .ctx("adding usage")?;
         found(changed, session_id)
+    }
+
+    /// Marks file `id` as deleted from the Files API in every session that has it (ids are
+    /// the API's, not a session's); returns in how many.
+    pub fn mark_file_deleted(&self, id: &str) -> Result<usize, StoreError> {
+        self.conn
+            .execute("UPDATE files SET deleted = 1 WHERE id = ?1", [id])
+            .ctx("recording a deleted file")
     }
 
     /// Records a file of the session, replacing what was known about the same id.

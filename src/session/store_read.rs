@@ -40,11 +40,12 @@ impl Store {
             return Ok(None);
         };
         let messages = load_messages(&tx, id)?;
-        let files = load_files(&tx, id)?;
+        let (files, deleted_files) = load_files(&tx, id)?;
         Ok(Some(Session {
             meta,
             messages,
             files,
+            deleted_files,
         }))
     }
 
@@ -243,16 +244,18 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
         .collect()
 }
 
-fn load_files(conn: &Connection, id: &str) -> Result<Vec<FileRecord>, StoreError> {
+/// The session's files, and the ids of those deleted from the Files API.
+fn load_files(conn: &Connection, id: &str) -> Result<(Vec<FileRecord>, Vec<String>), StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, filename, origin, size, mime, local_path
+            "SELECT id, filename, origin, size, mime, local_path, deleted
              FROM files WHERE session_id = ?1 ORDER BY rowid",
         )
         .ctx("loading files")?;
     let rows = stmt
         .query_map([id], |r| {
-            Ok(FileRecord {
+            let deleted: bool = r.get(6)?;
+            let file = FileRecord {
                 id: r.get(0)?,
                 filename: r.get(1)?,
                 origin: match r.get::<_, String>(2)?.as_str() {
@@ -262,10 +265,18 @@ fn load_files(conn: &Connection, id: &str) -> Result<Vec<FileRecord>, StoreError
                 size: r.get::<_, Option<i64>>(3)?.map(|s| s.max(0) as u64),
                 mime: r.get(4)?,
                 local_path: r.get::<_, Option<String>>(5)?.map(PathBuf::from),
-            })
+            };
+            Ok((file, deleted))
         })
         .ctx("loading files")?;
-    rows.collect::<rusqlite::Result<_>>().ctx("loading files")
+    let rows: Vec<(FileRecord, bool)> =
+        rows.collect::<rusqlite::Result<_>>().ctx("loading files")?;
+    let deleted = rows
+        .iter()
+        .filter(|(_, deleted)| *deleted)
+        .map(|(f, _)| f.id.clone())
+        .collect();
+    Ok((rows.into_iter().map(|(f, _)| f).collect(), deleted))
 }
 
 // The schema's CHECK constraints admit only the values written by `store.rs`, so the

@@ -573,3 +573,26 @@ fn a_version_3_database_moves_bodies_to_their_table() {
         "{columns:?}"
     );
 }
+
+#[test]
+fn a_deleted_file_is_marked_in_every_session_that_has_it() {
+    let (_dir, store) = fresh();
+    let file = FileRecord {
+        id: "file_shared".into(),
+        filename: "x.csv".into(),
+        origin: FileOrigin::Uploaded,
+        size: None,
+        mime: None,
+        local_path: None,
+    };
+    let a = store.create_session("m", "a").unwrap().id;
+    let b = store.create_session("m", "b").unwrap().id;
+    store.upsert_file(&a, &file).unwrap();
+    store.upsert_file(&b, &file).unwrap();
+    assert_eq!(store.mark_file_deleted("file_shared").unwrap(), 2);
+    for id in [&a, &b] {
+        let session = store.load(id).unwrap().unwrap();
+        assert_eq!(session.files.len(), 1, "the file is still listed");
+        assert_eq!(session.deleted_files, vec!["file_shared".to_string()]);
+    }
+}

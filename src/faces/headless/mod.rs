@@ -71,7 +71,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         model: ctx.model.clone(),
         max_tokens: ctx.config.max_tokens,
         tool: ctx.config.code_execution_tool.clone(),
-        messages: request_messages(&session.messages),
+        messages: request_messages(&session.messages, &session.deleted_files),
         container: container.as_ref().map(|c| c.id.clone()),
         max_continuations: ctx.config.max_continuations,
     };
@@ -82,7 +82,10 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         session_id: sid.clone(),
         request,
         container_expires_at: container.and_then(|c| c.expires_at),
-        reattach: reattach_blocks(&session.files, &new_ids),
+        reattach: reattach_blocks(
+            &session.files,
+            &[new_ids, session.deleted_files.clone()].concat(),
+        ),
         files: session.files.iter().chain(&turn_files).cloned().collect(),
     };
     let mut out = Stdout::new();

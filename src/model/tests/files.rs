@@ -221,11 +221,17 @@ fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
     assert!(effects.contains(&Effect::Delete {
         file_id: "file_png".into()
     }));
-    m.handle(AppEvent::Deleted {
+    let effects = m.handle(AppEvent::Deleted {
         file_id: "file_png".into(),
         result: Ok(()),
     });
     assert_eq!(m.files[0].state, FileState::Deleted);
+    assert!(
+        effects.contains(&Effect::ForgetFile {
+            file_id: "file_png".into()
+        }),
+        "the deletion is stored: {effects:?}"
+    );
 }
 
 #[test]

@@ -436,6 +436,28 @@ fn a_resumed_session_restores_turns_files_container_and_history() {
 }
 
 #[test]
+fn a_resumed_session_keeps_deleted_files_deleted_and_unsent() {
+    let mut m = model(Access::Key);
+    m.resume(None);
+    let mut session = crate::domain::synthetic::synthetic_session(1);
+    session
+        .files
+        .push(record("file_gone", "gone.csv", FileOrigin::Uploaded));
+    session.deleted_files.push("file_gone".into());
+    session.messages[0]
+        .content
+        .push(json!({"type": "container_upload", "file_id": "file_gone"}));
+    m.handle(AppEvent::SessionLoaded(Box::new(session)));
+    assert_eq!(m.files[0].state, FileState::Deleted);
+    type_text(&mut m, "more");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert!(start.reattach.is_empty(), "{:?}", start.reattach);
+    let sent = serde_json::to_string(&start.request.messages).unwrap();
+    assert!(!sent.contains("file_gone"), "{sent}");
+}
+
+#[test]
 fn copy_answer_copies_the_last_answers_markdown() {
     let mut m = model(Access::Key);
     let turn = send(&mut m, "q");
