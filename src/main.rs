@@ -82,7 +82,9 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
             files::run(&ctx, command).await
         }
         // Short local reads and writes: run synchronously, nothing else is on this runtime.
-        (Some(Command::Sessions { command }), _) => sessions::run(command, cli.common.json),
+        (Some(Command::Sessions { command }), _) => {
+            sessions::run(command, cli.common.json, cli.common.demo)
+        }
         (Some(Command::Mock(args)), _) => {
             let pace = if args.fast {
                 mock::Pace::Fast

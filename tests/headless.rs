@@ -383,6 +383,21 @@ fn the_demo_without_a_file_explains_how_to_attach_one() {
     assert!(stdout_of(&out).contains("-a"), "{}", stdout_of(&out));
 }
 
+/// Demo turns go to the demo's own store, and `--demo` selects it for `clab sessions` too.
+#[test]
+fn demo_sessions_are_listed_with_demo_and_only_then() {
+    let home = tempfile::tempdir().unwrap();
+    let out = keyless_clab(home.path(), &["--demo", "-p", "hello"]);
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let demo = keyless_clab(home.path(), &["--demo", "sessions", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&demo.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["name"], "hello");
+    let real = keyless_clab(home.path(), &["sessions", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&real.stdout).unwrap();
+    assert_eq!(listed, serde_json::json!([]));
+}
+
 #[test]
 fn the_legacy_python_tool_is_selectable_in_the_config() {
     let mock = Mock::start(None);

@@ -15,16 +15,15 @@ use crate::faces::files_view::{cell, columns, short_time};
 use crate::faces::output::{self, Stdout};
 use crate::session::export_ipynb::to_notebook;
 use crate::session::export_md::to_markdown;
-use crate::session::store::{Erased, Store};
+use crate::session::store::{Erased, Store, StoreError};
 use crate::text_safety::strip_controls;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(command: SessionsCommand, json: bool) -> Result<(), CliError> {
-    let path = Store::default_path().ok_or_else(|| {
-        CliError::Failed("no data directory for the session store; set CLAB_HOME".to_string())
-    })?;
+/// Runs `command` on the user's session store, or on the demo's with `demo`.
+pub fn run(command: SessionsCommand, json: bool, demo: bool) -> Result<(), CliError> {
+    let path = Store::path_for(demo).ok_or(StoreError::NoDataDir)?;
     let store = Store::open(&path)?;
     let mut out = Stdout::new();
     let done = command_on(&store, command, json, &mut out);
