@@ -89,7 +89,13 @@ pub fn open_path(path: &Path, check: Duration) -> io::Result<()> {
         };
         match wait_at_most(child, check)? {
             Some(status) if !status.success() => {
-                let e = io::Error::other(format!("{name} exited with {status}"));
+                // The opener ran but found nothing for this kind of file (xdg-open exits 2
+                // or 3 for that); its exit status means nothing to the user.
+                let kind = path
+                    .extension()
+                    .map(|e| format!(".{} files", e.to_string_lossy()))
+                    .unwrap_or_else(|| "this file".to_string());
+                let e = io::Error::other(format!("no program to open {kind} ({name} failed)"));
                 if !retry_on_failure {
                     return Err(e);
                 }

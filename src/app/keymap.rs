@@ -27,6 +27,7 @@ pub enum Action {
     CopyId,
     Delete,
     Preview,
+    Notices,
 }
 
 /// Where an action's keys are listened to.
@@ -40,7 +41,7 @@ pub enum Context {
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::Quit,
         Action::Interrupt,
         Action::Help,
@@ -58,6 +59,7 @@ impl Action {
         Action::CopyId,
         Action::Delete,
         Action::Preview,
+        Action::Notices,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -80,6 +82,7 @@ impl Action {
             Action::CopyId => "copy_id",
             Action::Delete => "delete",
             Action::Preview => "preview",
+            Action::Notices => "notices",
         }
     }
 
@@ -102,6 +105,7 @@ impl Action {
             Action::CopyId => "copy the selected file's id",
             Action::Delete => "delete the selected file from the API",
             Action::Preview => "preview the selected file / close it",
+            Action::Notices => "every notice of this run",
         }
     }
 
@@ -173,6 +177,7 @@ impl Default for Keymap {
                 bind(Char('y'), none, Action::CopyId),
                 bind(Char('x'), none, Action::Delete),
                 bind(Char('p'), none, Action::Preview),
+                bind(F(2), none, Action::Notices),
             ],
         }
     }

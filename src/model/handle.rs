@@ -6,7 +6,7 @@
 //! force for the focused pane, then the composer.
 
 use super::layout::{areas, too_small};
-use super::state::{Focus, Model, Overlay, TurnState};
+use super::state::{Focus, Model, NOTICE_LOG, Overlay, TurnState};
 use super::usage_report::visible_rows;
 use crate::app::effect::Effect;
 use crate::app::event::AppEvent;
@@ -16,9 +16,34 @@ use ratatui::layout::{Position, Rect};
 
 impl Model {
     pub fn handle(&mut self, event: AppEvent) -> Vec<Effect> {
+        let before = self.notice.clone();
+        let mut effects = self.reduce(event);
+        if self.notice != before
+            && let Some(notice) = &self.notice
+        {
+            self.notice_log.push(notice.clone());
+            if self.notice_log.len() > NOTICE_LOG {
+                self.notice_log.remove(0);
+            }
+            if !effects.contains(&Effect::Redraw) {
+                effects.push(Effect::Redraw);
+            }
+        }
+        effects
+    }
+
+    fn reduce(&mut self, event: AppEvent) -> Vec<Effect> {
         match event {
             AppEvent::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
-            AppEvent::Key(key) => self.key(key),
+            AppEvent::Key(key) => {
+                // A notice lasts until the next key (it stays in the notices overlay).
+                let shown = self.notice.take().is_some();
+                let mut effects = self.key(key);
+                if shown && !effects.contains(&Effect::Redraw) && !self.quit {
+                    effects.push(Effect::Redraw);
+                }
+                effects
+            }
             AppEvent::Paste(text) => match self.overlay {
                 Some(Overlay::Attach(_)) => self.attach_paste(&text),
                 None if self.focus == Focus::Composer => self.paste(text),
@@ -147,6 +172,7 @@ impl Model {
         let effects = match action {
             Action::Help => self.show(Overlay::Help),
             Action::Usage => self.show(Overlay::Usage { back: 0 }),
+            Action::Notices => self.show(Overlay::Notices),
             Action::FocusNext | Action::FocusPrev => {
                 self.focus = self.focus.cycle(action == Action::FocusNext);
                 vec![Effect::Redraw]
@@ -207,13 +233,14 @@ impl Model {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.answer_paste(true),
                 _ => self.answer_paste(false),
             },
-            Overlay::Help | Overlay::Usage { .. }
-                if close || matches!(action, Some(Action::Help | Action::Usage)) =>
+            Overlay::Help | Overlay::Usage { .. } | Overlay::Notices
+                if close
+                    || matches!(action, Some(Action::Help | Action::Usage | Action::Notices)) =>
             {
                 self.show_none()
             }
             Overlay::Usage { back } => self.usage_scroll(back, key),
-            Overlay::Help => Vec::new(),
+            Overlay::Help | Overlay::Notices => Vec::new(),
         }
     }
 

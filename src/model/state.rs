@@ -59,6 +59,9 @@ pub enum TurnState {
     Failed(String),
 }
 
+/// Notices kept for the notices overlay.
+pub const NOTICE_LOG: usize = 100;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
@@ -78,6 +81,8 @@ pub enum Overlay {
     Usage {
         back: usize,
     },
+    /// The notices of this run, newest last.
+    Notices,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -210,7 +215,10 @@ pub struct Model {
     pub exec_count: usize,
     pub files_selected: usize,
     pub preview: Option<PreviewPane>,
+    /// The latest notice, shown in the status bar until the next key.
     pub notice: Option<String>,
+    /// Every notice of this run, newest last (at most [`NOTICE_LOG`]), for the notices overlay.
+    pub notice_log: Vec<String>,
     /// Ctrl-C was pressed once; a second press quits.
     pub interrupt_armed: bool,
     pub size: (u16, u16),
@@ -279,6 +287,7 @@ impl Model {
             files_selected: 0,
             preview: None,
             notice: None,
+            notice_log: Vec::new(),
             interrupt_armed: false,
             size: (80, 24),
             quit: false,

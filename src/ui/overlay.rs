@@ -55,13 +55,34 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
             scrolls = more;
             (" usage ", lines)
         }
+        Overlay::Notices => (
+            " notices ",
+            notices(&model.notice_log, room.min(100), area.height, theme),
+        ),
     };
     let closes = match overlay {
         Overlay::Usage { .. } if scrolls => Some(" ↑↓ scroll · Esc closes "),
-        Overlay::Help | Overlay::Usage { .. } => Some(" Esc closes "),
+        Overlay::Help | Overlay::Usage { .. } | Overlay::Notices => Some(" Esc closes "),
         _ => None,
     };
     popup(frame, area, (title, closes), lines, min_width, theme);
+}
+
+/// The newest notices that fit `height`, wrapped to `width`, oldest first.
+fn notices(log: &[String], width: usize, height: u16, theme: &Theme) -> Vec<Line<'static>> {
+    if log.is_empty() {
+        return vec![Line::styled("No notices yet.", theme.muted)];
+    }
+    let room = height.saturating_sub(6).max(1) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for notice in log.iter().rev() {
+        let wrapped = wrap_prefixed(&flat(notice), width, "• ", "  ", theme.text);
+        if lines.len() + wrapped.len() > room {
+            break;
+        }
+        lines.splice(0..0, wrapped);
+    }
+    lines
 }
 
 /// `lines` in a bordered box centred in `area`, over a cleared background, at least

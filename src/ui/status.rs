@@ -4,10 +4,11 @@
 //!
 //! Invariant: one line, never wrapped: when everything does not fit, the least useful items
 //! are dropped whole (session name first, state last) rather than cut mid-word, and the
-//! notice keeps at least half the bar. Times come from the model (the container's
+//! notice keeps at least half the bar, apart from the rest by at least two spaces and cut at
+//! a word (the notices overlay has it whole). Times come from the model (the container's
 //! `expires_at`, shown in UTC), never from the clock.
 
-use super::text::{flat, str_width, truncate};
+use super::text::{flat, str_width, truncate, truncate_words};
 use crate::domain::container::Container;
 use crate::model::Model;
 use crate::model::state::TurnState;
@@ -17,6 +18,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// Columns between the left items and the notice, at least, counting the bar's last column.
+const GAP: usize = 3;
 
 /// An item of the bar and how much it matters (higher stays longer).
 struct Item {
@@ -31,7 +35,7 @@ pub(super) fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) 
     let notice_room = if notice.is_empty() {
         0
     } else {
-        (str_width(&notice) + 1).min(width / 2)
+        (str_width(&notice) + GAP).min(width / 2)
     };
     let left_width = |items: &[Item]| -> usize {
         let text: usize = items.iter().map(|i| i.span.width()).sum();
@@ -49,9 +53,9 @@ pub(super) fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) 
         spans.push(item.span);
     }
     let used: usize = spans.iter().map(Span::width).sum();
-    let room = width.saturating_sub(used + 1);
-    if !notice.is_empty() && room > 0 {
-        let notice = truncate(&notice, room);
+    let room = width.saturating_sub(used + GAP);
+    if !notice.is_empty() && room > 1 {
+        let notice = truncate_words(&notice, room);
         let pad = width.saturating_sub(used + str_width(&notice) + 1);
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::raw(notice));

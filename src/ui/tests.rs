@@ -378,6 +378,25 @@ fn a_run_whose_answer_was_stopped_says_so_instead_of_running() {
 }
 
 #[test]
+fn a_notice_keeps_its_distance_from_the_cost_and_is_cut_at_a_word() {
+    let mut m = model();
+    m.notice = Some("uploaded files cannot be downloaded; the Files API only serves files that code execution made".into());
+    let shown = screen(&m, 80, 24);
+    let bar = shown.lines().last().unwrap();
+    assert!(bar.contains("$0.00   "), "{bar}");
+    let notice = bar.split("$0.00").nth(1).unwrap().trim();
+    assert!(notice.starts_with("uploaded files"), "{bar}");
+    assert!(notice.ends_with('…'), "{bar}");
+    let last_word = notice.trim_end_matches('…').rsplit(' ').next().unwrap();
+    assert!(
+        "uploaded files cannot be downloaded; the Files API only serves files that code execution made"
+            .split(' ')
+            .any(|w| w == last_word),
+        "cut mid-word: {bar}"
+    );
+}
+
+#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }

@@ -46,6 +46,20 @@ pub fn flat(text: &str) -> String {
 }
 
 /// `text` cut to `width` columns, ending in "…" when it was longer.
+/// `text` cut to `width` columns at a word boundary (with "…"), or mid-word when one word is
+/// wider than that.
+pub fn truncate_words(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let cut = truncate(text, width);
+    let kept = cut.trim_end_matches('…');
+    match kept.rfind(' ') {
+        Some(space) if space > 0 => format!("{}…", kept[..space].trim_end()),
+        _ => cut,
+    }
+}
+
 pub fn truncate(text: &str, width: usize) -> String {
     if str_width(text) <= width {
         return text.to_string();

@@ -205,7 +205,11 @@ fn files_panel_downloads_opens_copies_and_deletes_after_confirmation() {
     );
     assert_eq!(
         m.handle(key(KeyCode::Char('o'))),
-        vec![Effect::OpenPath(PathBuf::from("/downloads/chart (1).png"))]
+        vec![
+            Effect::OpenPath(PathBuf::from("/downloads/chart (1).png")),
+            // The key also clears the "saved" notice.
+            Effect::Redraw
+        ]
     );
     assert!(
         m.handle(key(KeyCode::Char('y')))

@@ -458,6 +458,26 @@ fn a_resumed_session_keeps_deleted_files_deleted_and_unsent() {
 }
 
 #[test]
+fn a_notice_lasts_until_the_next_key_and_stays_in_the_log() {
+    let mut m = model(Access::Key);
+    m.handle(AppEvent::Notice("could not record a file".into()));
+    assert_eq!(m.notice.as_deref(), Some("could not record a file"));
+    m.handle(ctrl('c'));
+    assert_eq!(m.notice.as_deref(), Some("press Ctrl-C again to quit"));
+    m.handle(key(KeyCode::Char('a')));
+    assert_eq!(m.notice, None, "a key clears the notice");
+    assert!(!m.interrupt_armed);
+    assert_eq!(
+        m.notice_log,
+        vec!["could not record a file", "press Ctrl-C again to quit"]
+    );
+    m.handle(key(KeyCode::F(2)));
+    assert_eq!(m.overlay, Some(Overlay::Notices));
+    m.handle(key(KeyCode::Esc));
+    assert_eq!(m.overlay, None);
+}
+
+#[test]
 fn copy_answer_copies_the_last_answers_markdown() {
     let mut m = model(Access::Key);
     let turn = send(&mut m, "q");
