@@ -104,14 +104,16 @@ fn demo_store_and_demo_folders_are_private_under_umask_022() {
     assert_eq!(mode(home.path()), 0o700);
     assert_eq!(mode(&home.path().join("demo-sessions.db")), 0o600);
     assert_eq!(mode(&home.path().join("clab.log")), 0o600);
-    // TMPDIR is the home: the tour's sample folder and the mock's file store are made there.
+    // The tour's sample lives in the data dir's demo/ folder, the same every run; TMPDIR (the
+    // home here) gets no folder per run.
+    assert!(home.path().join("demo/customers.csv").is_file());
     let folders: Vec<PathBuf> = std::fs::read_dir(home.path())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     assert!(
-        folders
+        !folders
             .iter()
             .any(|p| p.to_string_lossy().contains("clab-demo-")),
         "{folders:?}"

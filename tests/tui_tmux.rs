@@ -89,8 +89,7 @@ fn demo_attach_ask_download_in_tmux() {
     )
     .unwrap();
     let command = format!(
-        // TMPDIR too: the demo keeps its sample folder for the user, which must not outlive
-        // the test.
+        // TMPDIR too: nothing the demo makes may outlive the test.
         "env CLAB_HOME='{home}' TMPDIR='{home}' TERM=xterm-256color '{bin}' --demo --download-dir '{out}'; sleep 30",
         home = home.path().display(),
         bin = env!("CARGO_BIN_EXE_clab"),

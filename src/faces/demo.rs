@@ -1,8 +1,8 @@
 //! `clab --demo` without a prompt: a guided headless turn over a bundled sample CSV.
 //!
-//! Invariant: it runs entirely offline against the in-process mock and writes only to a fresh
-//! temporary directory it names (owner-only), so trying clab never litters the current
-//! directory.
+//! Invariant: it runs entirely offline against the in-process mock and writes only to the
+//! data directory's `demo/` folder (owner-only), the same one every run, so trying clab never
+//! litters the current directory or leaves a folder per run in /tmp.
 
 use crate::faces::cli::Cli;
 use crate::faces::error::CliError;
@@ -12,11 +12,21 @@ use std::path::PathBuf;
 const SAMPLE_CSV: &[u8] = include_bytes!("../../assets/demo/customers.csv");
 const PROMPT: &str = "What drives churn in this customer data? Plot it.";
 
-/// The bundled sample data, written to a fresh temporary directory that is kept.
+/// The bundled sample data, written to `demo/` in the data directory (a temporary directory
+/// that is kept when there is no data directory).
 pub fn write_sample() -> Result<PathBuf, CliError> {
-    let dir = crate::private::temp_dir("clab-demo-")
-        .map_err(|e| CliError::Failed(format!("cannot create a demo directory: {e}")))?
-        .keep();
+    let cannot =
+        |e: std::io::Error| CliError::Failed(format!("cannot create a demo directory: {e}"));
+    let dir = match crate::paths::data_dir() {
+        Some(data) => {
+            let dir = data.join("demo");
+            crate::private::dir(&dir).map_err(cannot)?;
+            dir
+        }
+        None => crate::private::temp_dir("clab-demo-")
+            .map_err(cannot)?
+            .keep(),
+    };
     let csv = dir.join("customers.csv");
     std::fs::write(&csv, SAMPLE_CSV)
         .map_err(|e| CliError::Failed(format!("cannot write the sample data: {e}")))?;
