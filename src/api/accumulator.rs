@@ -49,6 +49,11 @@ pub enum Update {
         block: usize,
         text: String,
     },
+    /// A piece of a tool use's input JSON (the block's `input` is set when it stops).
+    InputDelta {
+        block: usize,
+        json: String,
+    },
     BlockStopped(usize),
     Stopped {
         stop_reason: Option<String>,
@@ -281,7 +286,10 @@ impl Accumulator {
             }
             Delta::InputJson(piece) => {
                 slot.partial_json.push_str(&piece);
-                Update::None
+                Update::InputDelta {
+                    block: position,
+                    json: piece,
+                }
             }
             Delta::Other(value)
                 if value.get("type").and_then(Value::as_str) == Some("citations_delta") =>

@@ -112,6 +112,11 @@ pub enum TurnChange {
         index: usize,
         text: String,
     },
+    /// A piece of tool use `index`'s input JSON, as it streams.
+    Input {
+        index: usize,
+        json: String,
+    },
     /// The container expired or was rejected: the user message now re-attaches the session's
     /// files, and this is what the user is told.
     Reattached {

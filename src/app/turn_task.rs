@@ -137,6 +137,10 @@ fn change(acc: &Accumulator, update: &Update, began: Instant) -> Option<TurnChan
             index: *block,
             text: text.clone(),
         }),
+        Update::InputDelta { block, json } => Some(TurnChange::Input {
+            index: *block,
+            json: json.clone(),
+        }),
         _ => None,
     }
 }

@@ -50,13 +50,12 @@ impl Execution {
         match self.tool.as_str() {
             "bash_code_execution" => "bash".to_string(),
             "code_execution" => "python".to_string(),
-            "text_editor_code_execution" => format!(
-                "editor {}",
-                self.input
-                    .get("command")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-            ),
+            // The sub-command is the input's first field: until it arrives, just "editor".
+            "text_editor_code_execution" => match self.input.get("command").and_then(Value::as_str)
+            {
+                Some(command) => format!("editor {command}"),
+                None => "editor".to_string(),
+            },
             other => other.to_string(),
         }
     }
@@ -77,6 +76,8 @@ impl Execution {
         match field("command") {
             Some(command) => command.to_string(),
             None if self.input.is_string() => self.input.as_str().unwrap_or("").to_string(),
+            // Nothing of the input has arrived yet.
+            None if self.input.as_object().is_some_and(|o| o.is_empty()) => String::new(),
             None => self.input.to_string(),
         }
     }

@@ -12,6 +12,7 @@ pub mod execution;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod history;
+pub mod partial_json;
 pub mod session;
 pub mod synthetic;
 pub mod usage;

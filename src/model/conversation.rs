@@ -12,6 +12,7 @@ use crate::api::request::TurnRequest;
 use crate::app::effect::{Effect, TurnStart};
 use crate::app::event::{TurnChange, TurnEnd};
 use crate::domain::history::request_messages;
+use crate::domain::partial_json::partial_object;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -81,6 +82,7 @@ impl Model {
             started_at: None,
             finished_at: None,
             notices: Vec::new(),
+            partial_inputs: Default::default(),
         });
         self.state = TurnState::Streaming { turn };
         self.conversation.back = 0;
@@ -179,6 +181,7 @@ impl Model {
                 at_ms,
             } => {
                 note_timing(turn, &block, at_ms);
+                turn.partial_inputs.remove(&index);
                 if turn.assistant.len() <= index {
                     turn.assistant.resize(index + 1, Value::Null);
                 }
@@ -186,6 +189,14 @@ impl Model {
             }
             TurnChange::Text { index, text } => append(turn, index, "text", &text),
             TurnChange::Thinking { index, text } => append(turn, index, "thinking", &text),
+            TurnChange::Input { index, json } => {
+                let so_far = turn.partial_inputs.entry(index).or_default();
+                so_far.push_str(&json);
+                let input = partial_object(so_far);
+                if let Some(block) = turn.assistant.get_mut(index).and_then(Value::as_object_mut) {
+                    block.insert("input".into(), input);
+                }
+            }
             TurnChange::Reattached { content, notice } => {
                 turn.user = content;
                 turn.notices.push(notice.clone());
@@ -363,6 +374,7 @@ impl Model {
             started_at,
             finished_at,
             notices: Vec::new(),
+            partial_inputs: Default::default(),
         });
     }
 

@@ -117,6 +117,9 @@ pub struct Turn {
     pub finished_at: Option<DateTime<Utc>>,
     /// What happened to the turn on its way out (a replaced container), shown in it.
     pub notices: Vec<String>,
+    /// The input JSON of each tool use still streaming, by block index: its `input` is read
+    /// from it leniently so the code shows as it is written.
+    pub partial_inputs: HashMap<usize, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -422,6 +422,7 @@ fn finished_turn(m: &mut Model, i: usize) {
         started_at: None,
         finished_at: None,
         notices: Vec::new(),
+        partial_inputs: Default::default(),
     });
 }
 

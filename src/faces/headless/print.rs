@@ -65,7 +65,10 @@ impl<W: Write> Printer<W> {
                 ));
             }
             Update::Settled => self.out.flush()?,
-            Update::ThinkingDelta { .. } | Update::Skipped(_) | Update::None => {}
+            Update::ThinkingDelta { .. }
+            | Update::InputDelta { .. }
+            | Update::Skipped(_)
+            | Update::None => {}
         }
         Ok(())
     }

@@ -210,6 +210,44 @@ fn stream_events_build_the_answer_block_by_block() {
 }
 
 #[test]
+fn code_shows_while_its_input_streams() {
+    let mut m = model(Access::Key);
+    let turn = send(&mut m, "hi");
+    let mut change = |change| m.handle(AppEvent::Turn { turn, change });
+    change(TurnChange::Block {
+        index: 0,
+        block: json!({"type": "server_tool_use", "id": "t1", "name": "text_editor_code_execution", "input": {}}),
+        at_ms: 1,
+    });
+    for piece in [
+        r#"{"command": "cre"#,
+        r#"ate", "path": "/tmp/a.py", "#,
+        r#""file_text": "import pan"#,
+    ] {
+        change(TurnChange::Input {
+            index: 0,
+            json: piece.into(),
+        });
+    }
+    let run = &crate::domain::execution::executions(&m.turns[0].assistant)[0];
+    assert_eq!(run.code(), "import pan");
+    assert_eq!(run.input["command"], "create");
+    // The stop brings the whole input, which replaces what was read so far.
+    m.handle(AppEvent::Turn {
+        turn,
+        change: TurnChange::Block {
+            index: 0,
+            block: json!({"type": "server_tool_use", "id": "t1", "name": "text_editor_code_execution",
+                          "input": {"command": "create", "path": "/tmp/a.py", "file_text": "import pandas\n"}}),
+            at_ms: 5,
+        },
+    });
+    let run = &crate::domain::execution::executions(&m.turns[0].assistant)[0];
+    assert_eq!(run.code(), "import pandas\n");
+    assert!(m.turns[0].partial_inputs.is_empty());
+}
+
+#[test]
 fn the_finished_turn_takes_the_accumulators_blocks_and_lists_generated_files() {
     let mut m = model(Access::Key);
     let turn = send(&mut m, "plot it");
