@@ -34,6 +34,7 @@ impl Screen {
             keymap: Keymap::default(),
             prices: Default::default(),
             sample: None,
+            config_path: None,
         };
         let mut model = Model::new(settings, Access::Key, true);
         model.handle(AppEvent::SessionLoaded(Box::new(synthetic_session(turns))));

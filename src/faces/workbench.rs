@@ -82,6 +82,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         download_dir,
         keymap,
         prices: config.price_table().map_err(CliError::Usage)?,
+        config_path: cli.common.config.clone().or_else(crate::paths::config_file),
         sample: if demo {
             Some(crate::faces::demo::write_sample()?)
         } else {

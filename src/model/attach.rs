@@ -11,6 +11,10 @@ use std::path::PathBuf;
 
 impl Model {
     pub fn open_attach(&mut self) -> Vec<Effect> {
+        if self.no_key {
+            self.overlay = Some(Overlay::NoKey);
+            return vec![Effect::Redraw];
+        }
         let suggestion = self
             .settings
             .sample

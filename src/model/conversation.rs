@@ -7,7 +7,7 @@
 //! its usage and finish time: the tokens were billed. Times come in on the events (or from
 //! the store), never from the clock.
 
-use super::state::{AnswerState, FileEntry, FileState, Model, Turn, TurnState};
+use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
 use crate::api::request::TurnRequest;
 use crate::app::effect::{Effect, TurnStart};
 use crate::app::event::{TurnChange, TurnEnd};
@@ -20,6 +20,10 @@ use serde_json::{Value, json};
 impl Model {
     /// Enter in the composer: send now, or queue behind pending uploads.
     pub fn submit(&mut self) -> Vec<Effect> {
+        if self.no_key && !self.composer_is_empty() {
+            self.overlay = Some(Overlay::NoKey);
+            return vec![Effect::Redraw];
+        }
         if self.composer_is_empty() || self.is_busy() && self.state != TurnState::Uploading {
             if self.is_busy() {
                 self.notice = Some("wait for the answer to finish (Esc stops it)".into());

@@ -97,6 +97,7 @@ impl Model {
             }
             AppEvent::DemoStarted => {
                 self.demo = true;
+                self.no_key = false;
                 self.overlay = None;
                 self.notice = Some("DEMO: answers come from the built-in offline mock".into());
                 vec![Effect::Redraw]
@@ -219,7 +220,8 @@ impl Model {
             Overlay::Attach(_) => self.attach_key(key),
             Overlay::NoKey => match key.code {
                 KeyCode::Char('d') | KeyCode::Enter => vec![Effect::StartDemo],
-                KeyCode::Esc | KeyCode::Char('q') => {
+                KeyCode::Esc => self.show_none(),
+                KeyCode::Char('q') => {
                     self.quit = true;
                     vec![Effect::Quit]
                 }

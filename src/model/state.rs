@@ -185,6 +185,8 @@ pub struct Settings {
     pub prices: PriceTable,
     /// The demo's sample data, offered by the attach prompt.
     pub sample: Option<PathBuf>,
+    /// The config file in force (or where it would be), named by the no-key dialog.
+    pub config_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +220,9 @@ pub struct Model {
     pub exec_count: usize,
     pub files_selected: usize,
     pub preview: Option<PreviewPane>,
+    /// Started without a key (and not switched to the demo): sending or attaching shows the
+    /// no-key dialog again.
+    pub no_key: bool,
     /// The latest notice, shown in the status bar until the next key.
     pub notice: Option<String>,
     /// Every notice of this run, newest last (at most [`NOTICE_LOG`]), for the notices overlay.
@@ -279,6 +284,7 @@ impl Model {
             },
             focus: Focus::Composer,
             overlay: (access == Access::NoKey).then_some(Overlay::NoKey),
+            no_key: access == Access::NoKey,
             composer: super::composer::new_textarea(),
             history: Vec::new(),
             history_pos: None,

@@ -26,7 +26,10 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
     let mut scrolls = false;
     let (title, lines) = match overlay {
         Overlay::Help => (" help ", help(model, theme, area.height)),
-        Overlay::NoKey => (" No API key ", no_key(room.min(64), theme)),
+        Overlay::NoKey => (
+            " No API key ",
+            no_key(model.settings.config_path.as_deref(), room.min(64), theme),
+        ),
         Overlay::Attach(prompt) => {
             min_width = room.min(72);
             (" attach ", attach(prompt, min_width, theme))
@@ -182,7 +185,7 @@ fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
     lines
 }
 
-fn no_key(width: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn no_key(config: Option<&std::path::Path>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let say = |text: &str| wrap_prefixed(text, width, "", "", theme.text);
     let code = |text: &str| Line::styled(format!("    {text}"), theme.accent);
     let mut lines =
@@ -190,15 +193,19 @@ fn no_key(width: usize, theme: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::default());
     lines.push(code("export ANTHROPIC_API_KEY=sk-ant-..."));
     lines.push(Line::default());
-    lines.extend(say(
-        "or name a command that prints it in clab's config.toml:",
-    ));
+    let file = config.map_or_else(
+        || "clab's config.toml".to_string(),
+        |p| flat(&p.display().to_string()),
+    );
+    lines.extend(say(&format!("or name a command that prints it in {file}:")));
     lines.push(Line::default());
     lines.push(code("api_key_command = \"pass show anthropic\""));
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled("d", theme.focus),
         Span::styled(" — start the offline demo · ", theme.text),
+        Span::styled("Esc", theme.focus),
+        Span::styled(" — look around · ", theme.text),
         Span::styled("q", theme.focus),
         Span::styled(" — quit", theme.text),
     ]));

@@ -28,6 +28,7 @@ pub(super) fn settings() -> Settings {
         keymap: Keymap::default(),
         prices: Default::default(),
         sample: None,
+        config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
     }
 }
 

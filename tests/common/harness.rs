@@ -15,7 +15,7 @@ use clab::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A client of the mock, as the workbench builds one.
@@ -66,6 +66,7 @@ pub fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBacken
         keymap: Keymap::default(),
         prices: Default::default(),
         sample: None,
+        config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
     };
     let model = Model::new(settings, Access::Key, false);
     let runner = Runner::new(tx, client, sessions, Config::default(), None);

@@ -25,6 +25,7 @@ pub(super) fn model(access: Access) -> Model {
         keymap: Keymap::default(),
         prices: Default::default(),
         sample: None,
+        config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
     };
     let mut m = Model::new(settings, access, false);
     m.handle(AppEvent::Resize(120, 40));
@@ -405,6 +406,20 @@ fn without_a_key_the_dialog_offers_the_demo() {
     assert!(m.demo);
     let mut m = model(Access::NoKey);
     assert_eq!(m.handle(key(KeyCode::Char('q'))), vec![Effect::Quit]);
+    // Esc looks around; sending or attaching brings the dialog back.
+    let mut m = model(Access::NoKey);
+    m.handle(key(KeyCode::Esc));
+    assert_eq!((m.overlay.clone(), m.quit), (None, false));
+    type_text(&mut m, "hi");
+    assert!(
+        !m.handle(key(KeyCode::Enter))
+            .iter()
+            .any(|e| matches!(e, Effect::StartTurn(_)))
+    );
+    assert_eq!(m.overlay, Some(Overlay::NoKey));
+    m.handle(key(KeyCode::Esc));
+    m.handle(ctrl('o'));
+    assert_eq!(m.overlay, Some(Overlay::NoKey));
 }
 
 #[test]
