@@ -8,14 +8,16 @@
 //! Views and edits have no cell magic that repeats them, so they are described in markdown. A
 //! non-zero exit code is shown as a final stderr line. The only input besides the session is a
 //! downloaded PNG output, read from its local path (when it still exists and is a PNG) to
-//! embed it as `image/png`.
+//! embed it as `image/png`. A session with runs starts with a setup cell that gives the code
+//! what the sandbox had: `INPUT_DIR` (`inputs/`, with the uploads copied from where they were
+//! attached) and `OUTPUT_DIR` (`outputs/`), so the notebook re-runs as it is.
 
 use super::export_md::{fenced, result_markdown};
 use super::transcript::{
     Code, Piece, attachment_ids, classify, file_name, file_record, pieces, state_note,
 };
 use crate::domain::execution::{Execution, STOPPED};
-use crate::domain::session::{FileRecord, Role, Session};
+use crate::domain::session::{FileOrigin, FileRecord, Role, Session};
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -24,6 +26,14 @@ const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 pub fn to_notebook(session: &Session) -> Value {
     let mut cells = Cells::default();
     cells.markdown(&format!("# {}", session.meta.name));
+    let has_runs = session.messages.iter().any(|m| {
+        pieces(&m.content)
+            .iter()
+            .any(|p| matches!(p, Piece::Run(_)))
+    });
+    if has_runs {
+        cells.setup(&session.files);
+    }
     for message in &session.messages {
         match message.role {
             Role::User => cells.markdown(&user_markdown(&message.content, &session.files)),
@@ -95,6 +105,36 @@ impl Cells {
         let id = self.next_id();
         self.list.push(json!({
             "cell_type": "markdown", "id": id, "metadata": {}, "source": lines(text.trim_end()),
+        }));
+    }
+
+    /// The cell that sets `INPUT_DIR` and `OUTPUT_DIR` as the sandbox did and puts the
+    /// session's uploads in the first.
+    fn setup(&mut self, files: &[FileRecord]) {
+        let uploads: Vec<String> = files
+            .iter()
+            .filter(|f| f.origin == FileOrigin::Uploaded)
+            .filter_map(|f| f.local_path.as_ref())
+            .map(|p| serde_json::to_string(&p.display().to_string()).unwrap_or_default())
+            .collect();
+        let source = format!(
+            "# What the code execution sandbox had: the uploads in INPUT_DIR, outputs in OUTPUT_DIR.\n\
+             import os, shutil\n\
+             os.makedirs(\"inputs\", exist_ok=True)\n\
+             os.makedirs(\"outputs\", exist_ok=True)\n\
+             os.environ[\"INPUT_DIR\"] = os.path.abspath(\"inputs\")\n\
+             os.environ[\"OUTPUT_DIR\"] = os.path.abspath(\"outputs\")\n\
+             for upload in [{}]:\n    \
+             if os.path.exists(upload):\n        \
+             shutil.copy(upload, os.environ[\"INPUT_DIR\"])\n    \
+             else:\n        \
+             print(\"not found, copy it into inputs/ by hand:\", upload)",
+            uploads.join(", ")
+        );
+        let id = self.next_id();
+        self.list.push(json!({
+            "cell_type": "code", "id": id, "execution_count": null, "metadata": {},
+            "source": lines(&source), "outputs": [],
         }));
     }
 

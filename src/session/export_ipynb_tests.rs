@@ -50,9 +50,32 @@ fn notebook_validates_and_has_magics_outputs_and_an_embedded_png() {
     ids.dedup();
     assert_eq!(ids.len(), cells.len(), "cell ids are unique");
     assert_eq!(
-        source(&cells[1]),
+        source(&cells[2]),
         "**You:** what drives churn?\n\n*Attached: `sales.csv`*"
     );
+    // First the sandbox's setup: INPUT_DIR with the upload in it, and OUTPUT_DIR.
+    let setup = source(&cells[1]);
+    assert!(setup.contains("os.environ[\"INPUT_DIR\"]"), "{setup}");
+    assert!(setup.contains("os.environ[\"OUTPUT_DIR\"]"), "{setup}");
+    assert!(setup.contains("for upload in [\"sales.csv\"]:"), "{setup}");
+    let compiled = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys; compile(sys.stdin.read(), 'setup', 'exec')",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(setup.as_bytes())?;
+            child.wait()
+        });
+    if let Ok(status) = compiled {
+        assert!(
+            status.success(),
+            "the setup cell is not valid Python:\n{setup}"
+        );
+    }
 
     let wc = code_cell(&notebook, "%%bash\nwc -l sales.csv");
     assert_eq!(wc["outputs"][0]["name"], "stdout");
