@@ -171,7 +171,7 @@ impl Model {
     /// The action's effects, or None to let the key fall through to the pane.
     fn action(&mut self, action: Action) -> Option<Vec<Effect>> {
         let effects = match action {
-            Action::Help => self.show(Overlay::Help),
+            Action::Help => self.show(Overlay::Help { scroll: 0 }),
             Action::Usage => self.show(Overlay::Usage { back: 0 }),
             Action::Notices => self.show(Overlay::Notices),
             Action::FocusNext | Action::FocusPrev => {
@@ -235,14 +235,27 @@ impl Model {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.answer_paste(true),
                 _ => self.answer_paste(false),
             },
-            Overlay::Help | Overlay::Usage { .. } | Overlay::Notices
+            Overlay::Help { .. } | Overlay::Usage { .. } | Overlay::Notices
                 if close
                     || matches!(action, Some(Action::Help | Action::Usage | Action::Notices)) =>
             {
                 self.show_none()
             }
             Overlay::Usage { back } => self.usage_scroll(back, key),
-            Overlay::Help | Overlay::Notices => Vec::new(),
+            Overlay::Help { scroll } => {
+                let scroll = match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                    KeyCode::PageUp => scroll.saturating_sub(10),
+                    KeyCode::PageDown => scroll + 10,
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    // The view stops at the last row, however far this goes.
+                    KeyCode::End | KeyCode::Char('G') => usize::MAX / 2,
+                    _ => return Vec::new(),
+                };
+                self.show(Overlay::Help { scroll })
+            }
+            Overlay::Notices => Vec::new(),
         }
     }
 

@@ -64,7 +64,10 @@ pub const NOTICE_LOG: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help,
+    /// Every key; `scroll` rows are scrolled out above.
+    Help {
+        scroll: usize,
+    },
     /// No key: explain how to set one, offer the demo.
     NoKey,
     Attach(AttachPrompt),

@@ -25,7 +25,11 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
     let mut min_width = 0;
     let mut scrolls = false;
     let (title, lines) = match overlay {
-        Overlay::Help => (" help ", help(model, theme, area.height)),
+        Overlay::Help { scroll } => {
+            let (lines, more) = help(model, *scroll, theme, area.height);
+            scrolls = more;
+            (" help ", lines)
+        }
         Overlay::NoKey => (
             " No API key ",
             no_key(model.settings.config_path.as_deref(), room.min(64), theme),
@@ -64,8 +68,8 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
         ),
     };
     let closes = match overlay {
-        Overlay::Usage { .. } if scrolls => Some(" ↑↓ scroll · Esc closes "),
-        Overlay::Help | Overlay::Usage { .. } | Overlay::Notices => Some(" Esc closes "),
+        Overlay::Usage { .. } | Overlay::Help { .. } if scrolls => Some(" ↑↓ scroll · Esc closes "),
+        Overlay::Help { .. } | Overlay::Usage { .. } | Overlay::Notices => Some(" Esc closes "),
         _ => None,
     };
     popup(frame, area, (title, closes), lines, min_width, theme);
@@ -121,7 +125,13 @@ fn popup(
 
 /// Bindings grouped by where they work, then the fixed navigation keys; cut with a note when
 /// the screen is too short for all of them.
-fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
+/// The help rows from `scroll` on that fit `screen_rows`, and whether some are out of view.
+fn help(
+    model: &Model,
+    scroll: usize,
+    theme: &Theme,
+    screen_rows: u16,
+) -> (Vec<Line<'static>>, bool) {
     let mut rows: Vec<(&str, String, &str)> = Vec::new();
     for (context, label) in [
         (Context::Anywhere, "anywhere"),
@@ -157,6 +167,8 @@ fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
             "on a code run: preview its plot, else show its code",
         ),
         ("mouse wheel", "scroll the pane under the pointer"),
+        ("↑/↓", "in an empty message: your earlier messages"),
+        ("←/→ h/l", "in a table preview: scroll sideways"),
     ]
     .into_iter()
     .enumerate()
@@ -176,13 +188,20 @@ fn help(model: &Model, theme: &Theme, screen_rows: u16) -> Vec<Line<'static>> {
             ])
         })
         .collect();
-    if lines.len() > fits {
-        let hidden = lines.len() + 1 - fits;
-        lines.truncate(fits.saturating_sub(1));
-        let more = format!("… {hidden} more (a taller terminal shows all)");
-        lines.push(Line::styled(more, theme.muted));
+    if lines.len() <= fits {
+        return (lines, false);
     }
-    lines
+    let shown = fits.saturating_sub(1).max(1);
+    let top = scroll.min(lines.len().saturating_sub(shown));
+    let below = lines.len() - top - shown.min(lines.len() - top);
+    let mut view: Vec<Line<'static>> = lines.drain(top..).take(shown).collect();
+    let where_ = match (top, below) {
+        (0, n) => format!("… {n} more below (↓ scrolls)"),
+        (n, 0) => format!("… {n} more above (↑ scrolls)"),
+        (a, b) => format!("… {a} above, {b} below"),
+    };
+    view.push(Line::styled(where_, theme.muted));
+    (view, true)
 }
 
 fn no_key(config: Option<&std::path::Path>, width: usize, theme: &Theme) -> Vec<Line<'static>> {

@@ -323,7 +323,7 @@ fn help_overlay() {
         KeyCode::F(1),
         KeyModifiers::NONE,
     )));
-    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
     snapshots("help", &m);
 }
 
@@ -395,6 +395,22 @@ fn a_notice_keeps_its_distance_from_the_cost_and_is_cut_at_a_word() {
             .any(|w| w == last_word),
         "cut mid-word: {bar}"
     );
+}
+
+#[test]
+fn the_help_scrolls_to_every_key_at_80x24() {
+    let mut m = model();
+    m.handle(key(KeyCode::F(1)));
+    let top = screen(&m, 80, 24);
+    assert!(top.contains("more below"), "{top}");
+    assert!(!top.contains("scroll sideways"), "{top}");
+    m.handle(key(KeyCode::End));
+    let bottom = screen(&m, 80, 24);
+    assert!(
+        bottom.contains("in a table preview: scroll sideways"),
+        "{bottom}"
+    );
+    assert!(bottom.contains("more above"), "{bottom}");
 }
 
 #[test]

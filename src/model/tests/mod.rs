@@ -364,7 +364,7 @@ fn letters_type_in_the_composer_but_act_in_panes() {
     m.handle(key(KeyCode::Tab));
     assert_eq!(m.focus, Focus::Conversation);
     m.handle(key(KeyCode::Char('?')));
-    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
     m.handle(key(KeyCode::Esc));
     assert_eq!(m.overlay, None);
     m.handle(AppEvent::Key(KeyEvent::new(
@@ -373,7 +373,7 @@ fn letters_type_in_the_composer_but_act_in_panes() {
     )));
     assert_eq!(m.focus, Focus::Composer);
     m.handle(key(KeyCode::F(1)));
-    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
 }
 
 #[test]
