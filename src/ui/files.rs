@@ -86,7 +86,7 @@ pub(super) fn draw(
 }
 
 /// "d download · o open · y copy id · x delete", in shorter words when that does not fit.
-fn hint(model: &Model, width: usize) -> String {
+pub(super) fn hint(model: &Model, width: usize) -> String {
     let keymap = &model.settings.keymap;
     let (preview, preview_brief) = if model.preview.is_some() {
         ("close · PgUp/PgDn scroll", "close")
@@ -112,10 +112,34 @@ fn hint(model: &Model, width: usize) -> String {
     };
     let long = line(false);
     if str_width(&long) <= width {
-        long
-    } else {
-        line(true)
+        return long;
     }
+    let short = line(true);
+    if str_width(&short) <= width {
+        return short;
+    }
+    let tight = short.replace(" · ", " ");
+    if str_width(&tight) <= width {
+        return tight;
+    }
+    // Whole items only, and where to find the rest (the help lists every files key).
+    let more = first_key(keymap, Action::Help).map_or_else(String::new, |k| format!("{k} more"));
+    let mut kept: Vec<String> = Vec::new();
+    for (action, _, brief) in &actions {
+        let Some(key) = first_key(keymap, *action) else {
+            continue;
+        };
+        let item = format!("{key} {brief}");
+        let candidate = [kept.clone(), vec![item.clone(), more.clone()]]
+            .concat()
+            .join(" · ");
+        if str_width(&candidate) > width {
+            break;
+        }
+        kept.push(item);
+    }
+    kept.push(more);
+    kept.join(" · ")
 }
 
 /// Marks an upload for the next message, in full when the name column has room for it.

@@ -414,6 +414,26 @@ fn the_help_scrolls_to_every_key_at_80x24() {
 }
 
 #[test]
+fn the_files_hint_keeps_whole_items_and_points_to_the_help() {
+    let mut m = model();
+    m.files.push(crate::model::state::FileEntry::from_record(
+        crate::domain::session::FileRecord {
+            id: "file_1".into(),
+            filename: "sales.csv".into(),
+            origin: crate::domain::session::FileOrigin::Uploaded,
+            size: None,
+            mime: None,
+            local_path: None,
+        },
+    ));
+    let hint = super::files::hint(&m, 28);
+    assert!(hint.ends_with("F1 more"), "{hint}");
+    assert!(hint.split(" · ").all(|item| item.contains(' ')), "{hint}");
+    assert!(super::text::str_width(&hint) <= 28, "{hint}");
+    assert!(super::files::hint(&m, 60).contains("x delete"));
+}
+
+#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }
