@@ -101,6 +101,7 @@ async fn dispatch(mut cli: Cli) -> Result<(), CliError> {
                 .await
                 .map_err(|e| CliError::Failed(format!("{e:#}")))
         }
+        (Some(Command::Preview { path }), _) => files::preview_local(&path).await,
         (None, Some(prompt)) => headless::run(&cli, prompt).await,
         (None, None) => workbench::launch(&cli).await,
     }

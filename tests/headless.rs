@@ -97,8 +97,9 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
     // One line points at the picture: its pixels, where it is, how to see it.
     let (width, height) = image::image_dimensions(&saved[0]).unwrap();
     let pointer = format!(
-        "picture: {} ({width}×{height} PNG) → {} · see it with: clab files download {generated} --preview",
+        "picture: {} ({width}×{height} PNG) → {} · see it with: clab preview {}",
         saved[0].file_name().unwrap().to_string_lossy(),
+        saved[0].display(),
         saved[0].display()
     );
     assert_eq!(
@@ -109,6 +110,14 @@ fn attachment_is_uploaded_analysed_and_the_chart_downloaded() {
         [pointer.as_str()],
         "stdout: {stdout}"
     );
+    // The hint works as printed, with no network (the demo's files are gone after its run).
+    let shown = keyless_clab(
+        out_dir.path(),
+        &["preview", &saved[0].display().to_string()],
+    );
+    assert!(shown.status.success(), "stderr: {}", stderr_of(&shown));
+    let picture = stdout_of(&shown);
+    assert!(picture.contains('▀') || picture.contains('▄'), "{picture}");
 }
 
 #[test]

@@ -98,6 +98,12 @@ pub enum Command {
     },
     /// Run the mock Anthropic API server in the foreground (for tests and offline use)
     Mock(MockArgs),
+    /// Print a preview of a local file: a picture in coloured half-blocks, a table's first
+    /// rows with column types, a text's first lines
+    Preview {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

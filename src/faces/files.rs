@@ -156,6 +156,14 @@ async fn download(
     }
 }
 
+/// `clab preview PATH`: the preview of a local file on stdout.
+pub async fn preview_local(path: &Path) -> Result<(), CliError> {
+    let mut out = Stdout::new();
+    let shown = print_preview(&mut out, path).await;
+    let printed = out.finish().map_err(CliError::stdout);
+    shown.and(printed)
+}
+
 /// Prints the preview of a saved file, fitted to the terminal (80×24 when not a terminal).
 async fn print_preview(out: &mut Stdout, path: &Path) -> Result<(), CliError> {
     let size = ratatui::crossterm::terminal::size()

@@ -38,7 +38,7 @@ pub fn render(preview: &Preview, size: Size) -> Result<String, String> {
 }
 
 /// The one line `clab -p` prints for a picture a run wrote.
-pub fn pointer(name: &str, id: &str, path: &Path, preview: Option<&Preview>) -> String {
+pub fn pointer(name: &str, path: &Path, preview: Option<&Preview>) -> String {
     let size = match preview {
         Some(Preview::Image(image)) => {
             format!(" ({}×{} {})", image.width, image.height, image.format)
@@ -46,11 +46,20 @@ pub fn pointer(name: &str, id: &str, path: &Path, preview: Option<&Preview>) -> 
         _ => String::new(),
     };
     format!(
-        "picture: {}{size} → {} · see it with: clab files download {} --preview",
+        "picture: {}{size} → {} · see it with: clab preview {}",
         one_line(name),
         path.display(),
-        strip_controls(id)
+        shell_quoted(&one_line(&path.display().to_string()))
     )
+}
+
+/// `text` as one shell word: as is when it is plain, else in single quotes.
+fn shell_quoted(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+=:,@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 fn table_text(table: &TablePreview, width: usize) -> String {
@@ -131,15 +140,15 @@ mod tests {
 
     #[test]
     fn the_pointer_names_the_picture_and_the_command() {
-        let line = pointer(
-            "chart\x1b[2J.png",
-            "file_01",
-            Path::new("/tmp/chart.png"),
-            None,
-        );
+        let line = pointer("chart\x1b[2J.png", Path::new("/tmp/chart.png"), None);
         assert_eq!(
             line,
-            "picture: chart.png → /tmp/chart.png · see it with: clab files download file_01 --preview"
+            "picture: chart.png → /tmp/chart.png · see it with: clab preview /tmp/chart.png"
+        );
+        let spaced = pointer("a.png", Path::new("/tmp/my 'plots'/a.png"), None);
+        assert!(
+            spaced.ends_with(r"clab preview '/tmp/my '\''plots'\''/a.png'"),
+            "{spaced}"
         );
     }
 }

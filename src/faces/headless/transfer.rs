@@ -120,7 +120,6 @@ pub async fn point_to_pictures(out: &mut Stdout, files: &[FileRecord]) {
         if let Some(picture) = picture {
             out.line(&preview::print::pointer(
                 &file.filename,
-                &file.id,
                 &path,
                 Some(&picture),
             ));
