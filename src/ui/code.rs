@@ -13,6 +13,7 @@ use super::{Files, pane};
 use crate::domain::execution::{Execution, executions, without_result};
 use crate::model::Model;
 use crate::model::state::{AnswerState, Focus, Turn};
+use crate::render::heredoc::highlight_shell;
 use crate::render::highlight::highlight_code;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -182,7 +183,10 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Card
         .filter(is_code)
         .map(|run| {
             let timing = turn.timings.get(&run.tool_use_id).copied();
-            let code = highlight_code(&clean(&run.code()), &language(&run), theme);
+            let code = match language(&run).as_str() {
+                "bash" => highlight_shell(&clean(&run.code()), theme),
+                other => highlight_code(&clean(&run.code()), other, theme),
+            };
             let (output, named) = output(&run, files, theme);
             names_files |= named;
             Card {
