@@ -8,7 +8,7 @@
 //! keep the selected card in sight, remembering its top line in the cache.
 
 use super::cache::TurnCache;
-use super::text::{clean, fit, flat};
+use super::text::{clean, fit, fit_code, flat};
 use super::{Files, pane};
 use crate::domain::execution::{Execution, executions, without_result};
 use crate::model::Model;
@@ -191,7 +191,7 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Card
             names_files |= named;
             Card {
                 header: header(&run, timing, turn.state == AnswerState::Streaming, theme),
-                code: fit(code, width),
+                code: fit_code(code, width, theme.muted),
                 output: fit(output, width),
             }
         })

@@ -185,9 +185,121 @@ pub fn fit(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// What starts a continued row of code.
+pub const CONTINUED: &str = "↪ ";
+
+/// Code lines fitted to `width`: a long line breaks after a space or punctuation when one
+/// lies in the row's second half (else where it must), and each continued row starts with
+/// [`CONTINUED`] in `mark`, so a reader never takes a wrapped row for a new line of code.
+pub fn fit_code(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Line<'static>> {
+    let width = width.max(CONTINUED.chars().count() + 2);
+    if lines.iter().all(|l| l.width() <= width) {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len() + 4);
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let cells: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|span| span.content.chars().map(move |c| (c, span.style)))
+            .collect();
+        let mut start = 0;
+        let mut first = true;
+        while start < cells.len() {
+            let room = if first {
+                width
+            } else {
+                width - CONTINUED.chars().count()
+            };
+            let mut end = start;
+            let mut used = 0;
+            while end < cells.len() {
+                let w = cells[end].0.width().unwrap_or(0);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                end += 1;
+            }
+            if end < cells.len() {
+                let half = start + (end - start) / 2;
+                if let Some(at) = (half..end).rev().find(|&i| breaks_after(cells[i].0)) {
+                    end = at + 1;
+                }
+            }
+            let end = end.max(start + 1);
+            let mut spans = Vec::new();
+            if !first {
+                spans.push(Span::styled(CONTINUED, mark));
+            }
+            spans.extend(styled_runs(&cells[start..end]));
+            out.push(Line::from(spans).style(line.style));
+            start = end;
+            first = false;
+        }
+    }
+    out
+}
+
+/// A code line may break after this character.
+fn breaks_after(c: char) -> bool {
+    c.is_whitespace() || ",;(){}[]=+-*/.:|&<>".contains(c)
+}
+
+/// Consecutive characters of one style as one span each.
+fn styled_runs(cells: &[(char, Style)]) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut text = String::new();
+    let mut style = cells.first().map(|c| c.1).unwrap_or_default();
+    for &(c, s) in cells {
+        if s != style && !text.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut text), style));
+        }
+        style = s;
+        text.push(c);
+    }
+    if !text.is_empty() {
+        spans.push(Span::styled(text, style));
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_code_breaks_between_tokens_and_marks_continued_rows() {
+        let code = "df = pd.read_csv(os.path.join(os.environ['INPUT_DIR'], 'customers.csv'))";
+        let rows = fit_code(vec![Line::raw(code)], 30, Style::default());
+        assert!(rows.len() > 1);
+        let texts: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        assert!(texts.iter().all(|t| t.chars().count() <= 30), "{texts:?}");
+        assert!(
+            texts[1..].iter().all(|t| t.starts_with(CONTINUED)),
+            "{texts:?}"
+        );
+        let joined: String = texts
+            .iter()
+            .map(|t| t.strip_prefix(CONTINUED).unwrap_or(t))
+            .collect();
+        assert_eq!(joined, code);
+        for t in &texts[..texts.len() - 1] {
+            let last = t.chars().last().unwrap();
+            assert!(breaks_after(last), "a row ends mid-token: {t:?}");
+        }
+        let word = "x".repeat(70);
+        let rows = fit_code(vec![Line::raw(word.clone())], 30, Style::default());
+        assert_eq!(
+            rows.len(),
+            3,
+            "a token longer than a row is cut where it must be"
+        );
+    }
 
     #[test]
     fn clean_strips_escapes_and_expands_tabs() {
