@@ -9,7 +9,7 @@ use super::key_hints::first_key;
 use super::pane;
 use super::picture::Pictures;
 use super::preview;
-use super::text::{flat, str_width, tail, truncate};
+use super::text::{flat, middle, str_width, truncate};
 use crate::app::keymap::Action;
 use crate::domain::session::FileOrigin;
 use crate::model::Model;
@@ -243,7 +243,8 @@ fn percent(done: u64, total: u64) -> u64 {
     (done.saturating_mul(100) / total.max(1)).min(100)
 }
 
-/// The state in `width` columns; a saved path keeps its end, which names the file.
+/// The state in `width` columns; a saved file is named by its local name (it can differ from
+/// the API's: `chart (1).png`), cut in the middle when it must be.
 fn state_text(state: &FileState, width: usize) -> String {
     let text = match state {
         FileState::Uploading { done, total } => format!("uploading {} %", percent(*done, *total)),
@@ -252,8 +253,11 @@ fn state_text(state: &FileState, width: usize) -> String {
             format!("downloading {} %", percent(*done, *total))
         }
         FileState::Local(path) => {
-            let path = flat(&path.display().to_string());
-            return format!("saved → {}", tail(&path, width.saturating_sub(8)));
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            return format!("saved → {}", middle(&flat(&name), width.saturating_sub(8)));
         }
         FileState::Failed(why) => format!("failed: {}", flat(why)),
         FileState::Deleting => "deleting…".into(),

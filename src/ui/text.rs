@@ -82,6 +82,18 @@ pub fn truncate(text: &str, width: usize) -> String {
 
 /// The end of `text` in `width` columns, "…" marking the cut: the end of a path is the part
 /// being typed and the part that tells candidates apart.
+/// `text` in `width` columns, its start and its end kept around a "…": for file names, whose
+/// start says what they are and whose end tells copies (`chart (1).png`) and types apart.
+pub fn middle(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return text.to_string();
+    }
+    let room = width.saturating_sub(1);
+    let head = truncate(text, room / 2 + 1);
+    let head = head.trim_end_matches('…');
+    format!("{head}{}", tail(text, width - str_width(head)))
+}
+
 pub fn tail(text: &str, width: usize) -> String {
     if str_width(text) <= width {
         return text.to_string();
@@ -271,6 +283,19 @@ fn styled_runs(cells: &[(char, Style)]) -> Vec<Span<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_middle_cut_keeps_both_ends_apart() {
+        let a = middle("support_calls_distribution.png", 14);
+        let b = middle("support_calls_distribution (1).png", 14);
+        assert_eq!(str_width(&a), 14, "{a}");
+        assert!(
+            a.starts_with("suppo") && a.ends_with(".png") && a.contains('…'),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert_eq!(middle("short.png", 14), "short.png");
+    }
 
     #[test]
     fn long_code_breaks_between_tokens_and_marks_continued_rows() {
