@@ -162,15 +162,7 @@ pub fn wrap_prefixed(
 /// `lines` with every line wider than `width` split across rows; lines that fit move as is.
 pub fn fit(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
-    if lines.iter().all(|l| l.width() <= width) {
-        return lines;
-    }
-    let mut out = Vec::with_capacity(lines.len() + 4);
-    for line in lines {
-        if line.width() <= width {
-            out.push(line);
-            continue;
-        }
+    fit_each(lines, width, |line, out| {
         let mut row: Vec<Span<'static>> = Vec::new();
         let mut used = 0;
         for span in line.spans {
@@ -193,6 +185,25 @@ pub fn fit(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
             }
         }
         out.push(Line::from(row).style(line.style));
+    })
+}
+
+/// `lines` with each line wider than `width` replaced by the rows `split` makes of it.
+fn fit_each(
+    lines: Vec<Line<'static>>,
+    width: usize,
+    mut split: impl FnMut(Line<'static>, &mut Vec<Line<'static>>),
+) -> Vec<Line<'static>> {
+    if lines.iter().all(|l| l.width() <= width) {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len() + 4);
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+        } else {
+            split(line, &mut out);
+        }
     }
     out
 }
@@ -205,15 +216,7 @@ pub const CONTINUED: &str = "↪ ";
 /// [`CONTINUED`] in `mark`, so a reader never takes a wrapped row for a new line of code.
 pub fn fit_code(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Line<'static>> {
     let width = width.max(CONTINUED.chars().count() + 2);
-    if lines.iter().all(|l| l.width() <= width) {
-        return lines;
-    }
-    let mut out = Vec::with_capacity(lines.len() + 4);
-    for line in lines {
-        if line.width() <= width {
-            out.push(line);
-            continue;
-        }
+    fit_each(lines, width, |line, out| {
         let cells: Vec<(char, Style)> = line
             .spans
             .iter()
@@ -253,8 +256,7 @@ pub fn fit_code(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Lin
             start = end;
             first = false;
         }
-    }
-    out
+    })
 }
 
 /// A code line may break after this character.
