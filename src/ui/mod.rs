@@ -7,6 +7,8 @@
 //! costs what is visible plus one sum over the turns, never the whole session's text.
 
 mod cache;
+#[cfg(test)]
+mod chrome_tests;
 mod code;
 mod composer;
 mod conversation;

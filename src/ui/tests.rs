@@ -379,61 +379,6 @@ fn a_run_whose_answer_was_stopped_says_so_instead_of_running() {
 }
 
 #[test]
-fn a_notice_keeps_its_distance_from_the_cost_and_is_cut_at_a_word() {
-    let mut m = model();
-    m.notice = Some("uploaded files cannot be downloaded; the Files API only serves files that code execution made".into());
-    let shown = screen(&m, 80, 24);
-    let bar = shown.lines().last().unwrap();
-    assert!(bar.contains("$0.00   "), "{bar}");
-    let notice = bar.split("$0.00").nth(1).unwrap().trim();
-    assert!(notice.starts_with("uploaded files"), "{bar}");
-    assert!(notice.ends_with('…'), "{bar}");
-    let last_word = notice.trim_end_matches('…').rsplit(' ').next().unwrap();
-    assert!(
-        "uploaded files cannot be downloaded; the Files API only serves files that code execution made"
-            .split(' ')
-            .any(|w| w == last_word),
-        "cut mid-word: {bar}"
-    );
-}
-
-#[test]
-fn the_help_scrolls_to_every_key_at_80x24() {
-    let mut m = model();
-    m.handle(key(KeyCode::F(1)));
-    let top = screen(&m, 80, 24);
-    assert!(top.contains("more below"), "{top}");
-    assert!(!top.contains("scroll sideways"), "{top}");
-    m.handle(key(KeyCode::End));
-    let bottom = screen(&m, 80, 24);
-    assert!(
-        bottom.contains("in a table preview: scroll sideways"),
-        "{bottom}"
-    );
-    assert!(bottom.contains("more above"), "{bottom}");
-}
-
-#[test]
-fn the_files_hint_keeps_whole_items_and_points_to_the_help() {
-    let mut m = model();
-    m.files.push(crate::model::state::FileEntry::from_record(
-        crate::domain::session::FileRecord {
-            id: "file_1".into(),
-            filename: "sales.csv".into(),
-            origin: crate::domain::session::FileOrigin::Uploaded,
-            size: None,
-            mime: None,
-            local_path: None,
-        },
-    ));
-    let hint = super::files::hint(&m, 28);
-    assert!(hint.ends_with("F1 more"), "{hint}");
-    assert!(hint.split(" · ").all(|item| item.contains(' ')), "{hint}");
-    assert!(super::text::str_width(&hint) <= 28, "{hint}");
-    assert!(super::files::hint(&m, 60).contains("x delete"));
-}
-
-#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }
