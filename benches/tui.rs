@@ -2,10 +2,10 @@
 //! < 2 ms per frame after the first, and key→frame latency must not grow with the transcript
 //! (measured with 10 and 1,000 turns). Run with `cargo bench --bench tui`.
 
-use clab::app::event::{AppEvent, TurnChange};
-use clab::app::keymap::Keymap;
 use clab::domain::synthetic::synthetic_session;
 use clab::model::Model;
+use clab::model::event::{AppEvent, TurnChange};
+use clab::model::keymap::Keymap;
 use clab::model::state::{Access, Settings};
 use clab::theme::Theme;
 use clab::ui::{RenderCache, render};
@@ -28,7 +28,7 @@ impl Screen {
         let settings = Settings {
             model: "claude-sonnet-4-5".into(),
             max_tokens: 4096,
-            tool: clab::api::request::TOOL_20250825.into(),
+            tool: clab::domain::request::TOOL_20250825.into(),
             max_continuations: 2,
             download_dir: ".".into(),
             keymap: Keymap::default(),

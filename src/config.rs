@@ -6,11 +6,11 @@
 //! (the theme, the `[keys]` bindings, the `[prices]` table) are checked here too, so a mistake is reported at start-up
 //! with the file's name rather than when the TUI first needs them.
 
-use crate::api::request::{TOOL_20250522, TOOL_20250825};
 use crate::api::{ApiError, Client, ClientConfig};
-use crate::app::keymap::Keymap;
+use crate::domain::request::{TOOL_20250522, TOOL_20250825};
 use crate::faces::error::CliError;
 use crate::model::cost::{PriceOverrides, PriceTable};
+use crate::model::keymap::Keymap;
 use crate::preview::graphics::Graphics;
 use crate::secret::ApiKey;
 use crate::theme::Theme;
@@ -161,7 +161,7 @@ mod tests {
         let config = Config::parse(&uncommented).expect("example parses with every key set");
         assert_eq!(config.code_execution_tool, TOOL_20250825);
         let documented: Vec<&str> = config.keys.keys().map(String::as_str).collect();
-        let mut actions: Vec<&str> = crate::app::keymap::Action::ALL
+        let mut actions: Vec<&str> = crate::model::keymap::Action::ALL
             .iter()
             .map(|a| a.name())
             .collect();

@@ -6,9 +6,9 @@
 mod common;
 
 use clab::api::files;
-use clab::app::event::AppEvent;
 use clab::domain::container::Container;
 use clab::domain::session::{FileOrigin, FileRecord, MessageState};
+use clab::model::event::AppEvent;
 use clab::model::state::{AnswerState, TurnState};
 use clab::session::actor::SessionManager;
 use common::harness::{app, client, key, screen, typed};

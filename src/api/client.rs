@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
-pub const FILES_BETA: &str = "files-api-2025-04-14";
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
 
 /// Called before each retry with a sentence saying why and how long the wait is.

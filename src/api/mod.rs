@@ -8,7 +8,6 @@ pub mod client;
 pub mod error;
 pub mod events;
 pub mod files;
-pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;

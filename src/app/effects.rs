@@ -7,10 +7,10 @@
 
 use super::{probe, transfers, turn_task::TurnTask};
 use crate::api::Client;
-use crate::app::effect::Effect;
-use crate::app::event::{AppEvent, PreviewFailure};
 use crate::config::Config;
 use crate::mock::{MockOptions, MockServer, Pace};
+use crate::model::effect::Effect;
+use crate::model::event::{AppEvent, PreviewFailure};
 use crate::preview;
 use crate::secret::ApiKey;
 use crate::session::actor::SessionManager;

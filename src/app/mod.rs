@@ -5,11 +5,7 @@
 //! for one, at most once per frame interval; bursts of stream events are drained before the
 //! next draw. Nothing in the loop waits on the network or the disk.
 
-pub mod effect;
 mod effects;
-pub mod event;
-pub mod key_spec;
-pub mod keymap;
 mod probe;
 mod transfers;
 mod turn_task;
@@ -17,9 +13,9 @@ mod turn_task;
 pub use effects::Runner;
 
 use crate::api::client::RetryNotifier;
-use crate::app::effect::Effect;
-use crate::app::event::AppEvent;
 use crate::model::Model;
+use crate::model::effect::Effect;
+use crate::model::event::AppEvent;
 use crate::theme::Theme;
 use crate::tui::scheduler::{FRAME_INTERVAL, FrameScheduler};
 use crate::tui::terminal;

@@ -6,9 +6,9 @@
 
 use crate::api::Client;
 use crate::api::files::{self};
-use crate::app::event::{AppEvent, Transfer};
 use crate::domain::session::FileOrigin;
 use crate::download_name::DownloadTarget;
+use crate::model::event::{AppEvent, Transfer};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::UnboundedSender;

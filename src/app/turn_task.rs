@@ -8,9 +8,9 @@
 
 use crate::api::Client;
 use crate::api::accumulator::{Accumulator, Update};
-use crate::app::effect::TurnStart;
-use crate::app::event::{AppEvent, TurnChange, TurnEnd};
 use crate::domain::session::MessageState;
+use crate::model::effect::TurnStart;
+use crate::model::event::{AppEvent, TurnChange, TurnEnd};
 use crate::session::actor::SessionManager;
 use crate::turn::engine::{Progress, TurnPlan, run_turn};
 use chrono::Utc;

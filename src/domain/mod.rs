@@ -13,6 +13,7 @@ pub mod execution;
 pub(crate) mod fixture;
 pub mod history;
 pub mod partial_json;
+pub mod request;
 pub mod session;
 pub mod synthetic;
 pub mod usage;

@@ -5,8 +5,6 @@
 //! bad config or a missing store is a plain error on a normal screen; without a terminal the
 //! demo runs its headless tour instead and anything else is a usage error.
 
-use crate::app::event::AppEvent;
-use crate::app::keymap::Keymap;
 use crate::app::{App, Host, Runner, notifier, terminal_events};
 use crate::config::Config;
 use crate::faces::cli::Cli;
@@ -14,6 +12,8 @@ use crate::faces::context::{base_url, resolve_key};
 use crate::faces::error::CliError;
 use crate::mock::{MockOptions, MockServer, Pace};
 use crate::model::Model;
+use crate::model::event::AppEvent;
+use crate::model::keymap::Keymap;
 use crate::model::state::{Access, Settings};
 use crate::preview::graphics::Graphics;
 use crate::secret::ApiKey;

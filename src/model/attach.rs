@@ -5,7 +5,7 @@
 //! user has since edited is ignored. A refused path leaves the prompt open with the reason.
 
 use super::state::{AttachPrompt, FileState, Model, Overlay};
-use crate::app::effect::Effect;
+use crate::model::effect::Effect;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 

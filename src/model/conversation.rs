@@ -8,12 +8,12 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
-use crate::api::request::TurnRequest;
-use crate::app::effect::{Effect, TurnStart};
-use crate::app::event::{TurnChange, TurnEnd};
 use crate::domain::history::request_messages;
 use crate::domain::partial_json::partial_object;
+use crate::domain::request::TurnRequest;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
+use crate::model::effect::{Effect, TurnStart};
+use crate::model::event::{TurnChange, TurnEnd};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

@@ -5,9 +5,9 @@
 //! configured directory under a sanitized, non-clobbering name chosen by the runner.
 
 use super::state::{FileEntry, FileState, Model, Overlay, TurnState};
-use crate::app::effect::Effect;
-use crate::app::event::Transfer;
 use crate::domain::session::{FileOrigin, FileRecord};
+use crate::model::effect::Effect;
+use crate::model::event::Transfer;
 use std::path::PathBuf;
 
 impl Model {

@@ -8,9 +8,9 @@
 use super::layout::{areas, too_small};
 use super::state::{Focus, Model, NOTICE_LOG, Overlay, TurnState};
 use super::usage_report::visible_rows;
-use crate::app::effect::Effect;
-use crate::app::event::AppEvent;
-use crate::app::keymap::Action;
+use crate::model::effect::Effect;
+use crate::model::event::AppEvent;
+use crate::model::keymap::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 

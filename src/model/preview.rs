@@ -7,10 +7,10 @@
 
 use super::conversation::count_uses;
 use super::state::{FileEntry, FileState, Focus, Model, PreviewContent, PreviewPane};
-use crate::app::effect::Effect;
-use crate::app::event::PreviewFailure;
 use crate::domain::execution::executions;
 use crate::domain::session::FileOrigin;
+use crate::model::effect::Effect;
+use crate::model::event::PreviewFailure;
 use crate::preview::{Preview, is_image_name};
 use std::path::PathBuf;
 use std::sync::Arc;

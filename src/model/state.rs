@@ -6,10 +6,10 @@
 //! cache skip unchanged turns.
 
 use super::cost::PriceTable;
-use crate::app::keymap::Keymap;
 use crate::domain::container::Container;
 use crate::domain::session::{FileOrigin, MessageState};
 use crate::domain::usage::Usage;
+use crate::model::keymap::Keymap;
 use crate::preview::Preview;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;

@@ -16,10 +16,10 @@
 
 use super::{TurnResult, run};
 use crate::api::accumulator::{Accumulator, Update};
-use crate::api::request::TurnRequest;
 use crate::api::{ApiError, Client};
 use crate::domain::container::Container;
 use crate::domain::history::container_alive;
+use crate::domain::request::TurnRequest;
 use crate::domain::session::{FileRecord, MessageState, Role};
 use crate::session::actor::SessionManager;
 use crate::session::store::StoreError;

@@ -9,9 +9,9 @@
 pub mod engine;
 
 use crate::api::accumulator::{Accumulator, Update};
-use crate::api::request::TurnRequest;
 use crate::api::stream;
 use crate::api::{ApiError, Client};
+use crate::domain::request::TurnRequest;
 use tokio_util::sync::CancellationToken;
 
 pub struct TurnResult {

@@ -6,8 +6,8 @@
 
 use super::key_hints::first_key;
 use super::pane;
-use crate::app::keymap::Action;
 use crate::model::Model;
+use crate::model::keymap::Action;
 use crate::model::state::{Focus, TurnState};
 use crate::theme::Theme;
 use ratatui::Frame;

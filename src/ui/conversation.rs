@@ -9,10 +9,10 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
 use super::{Files, key_hints, pane};
-use crate::app::keymap::Action;
 use crate::domain::execution::{Execution, STOPPED, executions};
 use crate::domain::session::MessageState;
 use crate::model::Model;
+use crate::model::keymap::Action;
 use crate::model::state::{AnswerState, Focus, Turn, TurnState};
 use crate::render::markdown::render_markdown;
 use crate::theme::Theme;

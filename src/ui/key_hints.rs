@@ -3,7 +3,7 @@
 //! Invariant: every key named on screen is derived from `model.settings.keymap`, so a remapped
 //! key is shown as the user configured it, never as the default.
 
-use crate::app::keymap::{Action, Keymap};
+use crate::model::keymap::{Action, Keymap};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// "Ctrl-O", "Alt-Enter", "F1", "Shift-Tab", "Esc", "?".

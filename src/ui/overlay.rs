@@ -8,8 +8,8 @@
 
 use super::key_hints::key_label;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
-use crate::app::keymap::{Action, Context};
 use crate::model::Model;
+use crate::model::keymap::{Action, Context};
 use crate::model::state::{AttachPrompt, Overlay};
 use crate::theme::Theme;
 use ratatui::Frame;

@@ -3,8 +3,8 @@
 
 use super::tests::{draw, key, model};
 use super::*;
-use crate::app::event::{AppEvent, Transfer};
 use crate::domain::session::{FileOrigin, FileRecord};
+use crate::model::event::{AppEvent, Transfer};
 use crate::model::state::{FileEntry, Focus};
 use crate::preview::{Preview, image as picture_preview, table};
 use ratatui::Terminal;

@@ -2,12 +2,12 @@
 //! checks of the cache (an unchanged frame lays nothing out) and of sanitising.
 
 use super::*;
-use crate::app::event::{AppEvent, Transfer, TurnChange, TurnEnd};
-use crate::app::keymap::Keymap;
 use crate::domain::container::Container;
 use crate::domain::fixture::result;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState};
 use crate::domain::usage::Usage;
+use crate::model::event::{AppEvent, Transfer, TurnChange, TurnEnd};
+use crate::model::keymap::Keymap;
 use crate::model::state::{
     Access, AnswerState, AttachPrompt, FileState, Focus, Overlay, Settings, Turn,
 };
@@ -104,7 +104,7 @@ fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
     model.handle(AppEvent::Turn { turn, change });
 }
 
-pub(super) use crate::app::event::replay::at;
+pub(super) use crate::model::event::replay::at;
 
 /// Streams `blocks` in order, a second apart, and finishes the turn with them.
 fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {

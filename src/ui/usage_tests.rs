@@ -2,11 +2,11 @@
 //! and a chat turn, and the table scrolled when there are more turns than rows.
 
 use super::tests::{bash, key, model, screen, send, snapshots, text_block};
-use crate::app::event::AppEvent;
-use crate::app::event::replay::timed_answer;
 use crate::domain::fixture::result;
 use crate::domain::usage::Usage;
 use crate::model::Model;
+use crate::model::event::AppEvent;
+use crate::model::event::replay::timed_answer;
 use crate::model::state::{Focus, Overlay};
 use ratatui::crossterm::event::KeyCode;
 use serde_json::Value;

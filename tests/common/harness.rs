@@ -3,11 +3,11 @@
 
 use super::{Mock, TEST_KEY};
 use clab::api::{Client, ClientConfig};
-use clab::app::event::AppEvent;
-use clab::app::keymap::Keymap;
 use clab::app::{App, Host, Runner};
 use clab::config::Config;
 use clab::model::Model;
+use clab::model::event::AppEvent;
+use clab::model::keymap::Keymap;
 use clab::model::state::{Access, Settings};
 use clab::secret::ApiKey;
 use clab::session::actor::SessionManager;
@@ -60,7 +60,7 @@ pub fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBacken
     let settings = Settings {
         model: "claude-sonnet-4-5".into(),
         max_tokens: 4096,
-        tool: clab::api::request::TOOL_20250825.into(),
+        tool: clab::domain::request::TOOL_20250825.into(),
         max_continuations: 2,
         download_dir: downloads.to_path_buf(),
         keymap: Keymap::default(),

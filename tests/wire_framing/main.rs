@@ -17,9 +17,9 @@ mod servers;
 use bytes::Bytes;
 use clab::api::accumulator::{Accumulator, Update};
 use clab::api::events::StreamEvent;
-use clab::api::request::TurnRequest;
 use clab::api::sse::SseDecoder;
 use clab::api::{ApiError, Client, ClientConfig};
+use clab::domain::request::TurnRequest;
 use clab::mock::{MockOptions, MockServer, Pace};
 use clab::secret::ApiKey;
 use clab::turn::{self, TurnResult};
@@ -146,7 +146,7 @@ async fn run_turn(
     let request = TurnRequest {
         model: "claude-test".into(),
         max_tokens: 1024,
-        tool: clab::api::request::TOOL_20250825.into(),
+        tool: clab::domain::request::TOOL_20250825.into(),
         messages: vec![json!({"role": "user", "content": [{"type": "text", "text": "hi"}]})],
         container: None,
         max_continuations: 0,

@@ -18,8 +18,9 @@ pub use types::{DeletedFile, FileMetadata, FilePage, PageCursor};
 pub use upload::{MAX_UPLOAD_BYTES, UploadRefusal, check_upload_path, upload};
 
 use super::body::{BodyError, MAX_METADATA_BYTES, list_page_cap, read_capped};
-use super::client::{Client, FILES_BETA};
+use super::client::Client;
 use super::error::ApiError;
+use crate::domain::request::FILES_BETA;
 use crate::text_safety::strip_controls;
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;

@@ -14,9 +14,9 @@ pub(crate) mod live;
 pub mod print;
 mod transfer;
 
-use crate::api::request::TurnRequest;
 use crate::api::{ApiError, files};
 use crate::domain::history::{reattach_blocks, request_messages};
+use crate::domain::request::TurnRequest;
 use crate::domain::session::FileRecord;
 use crate::faces::cli::Cli;
 use crate::faces::context::Context;

@@ -6,10 +6,10 @@ mod preview;
 mod usage;
 
 use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
-use crate::app::effect::Effect;
-use crate::app::event::{AppEvent, Transfer, TurnChange, TurnEnd};
-use crate::app::keymap::Keymap;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState};
+use crate::model::effect::Effect;
+use crate::model::event::{AppEvent, Transfer, TurnChange, TurnEnd};
+use crate::model::keymap::Keymap;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use serde_json::json;
@@ -19,7 +19,7 @@ pub(super) fn model(access: Access) -> Model {
     let settings = Settings {
         model: "claude-sonnet-4-5".into(),
         max_tokens: 1000,
-        tool: crate::api::request::TOOL_20250825.into(),
+        tool: crate::domain::request::TOOL_20250825.into(),
         max_continuations: 2,
         download_dir: PathBuf::from("/downloads"),
         keymap: Keymap::default(),
@@ -57,7 +57,7 @@ pub(super) fn record(id: &str, name: &str, origin: FileOrigin) -> FileRecord {
     }
 }
 
-pub(super) fn start_of(effects: &[Effect]) -> &crate::app::effect::TurnStart {
+pub(super) fn start_of(effects: &[Effect]) -> &crate::model::effect::TurnStart {
     effects
         .iter()
         .find_map(|e| match e {
@@ -88,7 +88,7 @@ pub(super) fn finish(m: &mut Model, turn: u64, content: Vec<serde_json::Value>) 
     })
 }
 
-pub(super) use crate::app::event::replay::at;
+pub(super) use crate::model::event::replay::at;
 
 /// Attaches `path` through the prompt and answers the check; returns the attachment key.
 pub(super) fn attach(m: &mut Model, path: &str) -> u64 {

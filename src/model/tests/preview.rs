@@ -2,7 +2,7 @@
 //! first when there is no local copy, a copy gone from disk, stale results, scrolling.
 
 use super::*;
-use crate::app::event::PreviewFailure;
+use crate::model::event::PreviewFailure;
 use crate::model::state::PreviewContent;
 use crate::preview::{Preview, table};
 use std::sync::Arc;

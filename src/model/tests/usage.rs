@@ -2,8 +2,8 @@
 //! them, and the usage overlay's keys.
 
 use super::*;
-use crate::app::event::replay::timed_answer;
 use crate::domain::usage::Usage;
+use crate::model::event::replay::timed_answer;
 use chrono::TimeDelta;
 
 use crate::domain::usage::counts as usage;

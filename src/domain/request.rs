@@ -5,8 +5,10 @@
 //! so far and its container), so the same request always sends the same bytes; the Files beta
 //! is sent exactly when a message references a file id.
 
-use crate::api::client::FILES_BETA;
 use serde_json::{Value, json};
+
+/// The `anthropic-beta` value of the Files API.
+pub const FILES_BETA: &str = "files-api-2025-04-14";
 
 /// The code execution tool versions clab can ask for.
 pub const TOOL_20250825: &str = "code_execution_20250825";

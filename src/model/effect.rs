@@ -3,7 +3,7 @@
 //! Invariant: effects carry everything their runner needs (no reads back into the model), and
 //! each names the key its result will carry, so the reducer can match answers to questions.
 
-use crate::api::request::TurnRequest;
+use crate::domain::request::TurnRequest;
 use crate::domain::session::FileRecord;
 use serde_json::Value;
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 //! panel), so a plain letter bound in a pane never steals typing from the composer, and the
 //! help overlay lists exactly the bindings in force, remaps included.
 
-use crate::app::key_spec::parse_key;
+use crate::model::key_spec::parse_key;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
