@@ -8,7 +8,7 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
-use crate::domain::history::request_messages;
+use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
 use crate::domain::request::TurnRequest;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
@@ -63,15 +63,19 @@ impl Model {
                 .iter()
                 .map(|f| json!({"type": "container_upload", "file_id": f.id})),
         );
-        let reattach: Vec<Value> = self
+        // Every file with an id is uploaded by now (the pending ones just joined the message).
+        let known: Vec<FileRecord> = self
             .files
             .iter()
-            .filter(|f| f.origin == FileOrigin::Uploaded && !f.pending)
-            .filter(|f| f.state != FileState::Deleted)
-            .filter(|f| !new_files.iter().any(|n| Some(&n.id) == f.id.as_ref()))
-            .filter_map(|f| f.id.as_ref())
-            .map(|id| json!({"type": "container_upload", "file_id": id}))
+            .filter(|f| f.id.is_some())
+            .map(FileEntry::record)
             .collect();
+        let skip: Vec<String> = new_files
+            .iter()
+            .map(|f| f.id.clone())
+            .chain(self.deleted_file_ids())
+            .collect();
+        let reattach = reattach_blocks(&known, &skip);
         let mut messages = self.request_history();
         messages.push(json!({"role": "user", "content": user.clone()}));
         let turn = self.fresh_id();
@@ -108,12 +112,7 @@ impl Model {
                 new_files,
                 reattach,
                 container_expires_at: self.container.as_ref().and_then(|c| c.expires_at.clone()),
-                files: self
-                    .files
-                    .iter()
-                    .filter(|f| f.id.is_some())
-                    .map(FileEntry::record)
-                    .collect(),
+                files: known,
             })),
             Effect::Redraw,
         ]
@@ -139,13 +138,16 @@ impl Model {
                 state,
             ));
         }
-        let deleted: Vec<String> = self
-            .files
+        request_messages(&stored, &self.deleted_file_ids())
+    }
+
+    /// The ids of the files deleted from the Files API: never sent again.
+    fn deleted_file_ids(&self) -> Vec<String> {
+        self.files
             .iter()
             .filter(|f| f.state == FileState::Deleted)
             .filter_map(|f| f.id.clone())
-            .collect();
-        request_messages(&stored, &deleted)
+            .collect()
     }
 
     pub fn cancel_turn(&mut self) -> Vec<Effect> {
