@@ -24,7 +24,7 @@ use crate::domain::session::{FileRecord, MessageState, Role};
 use crate::session::actor::SessionManager;
 use crate::session::store::StoreError;
 use crate::text_safety::one_line;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -237,7 +237,10 @@ async fn stream(
             // A finished text block is already covered by the timer; copying a long answer
             // once more only to write it again at the end would double what the turn holds.
             Update::BlockStopped(i) => {
-                acc.block(*i).and_then(|b| b.get("type")) != Some(&json!("text"))
+                acc.block(*i)
+                    .and_then(|b| b.get("type"))
+                    .and_then(Value::as_str)
+                    != Some("text")
             }
             Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
             _ => false,
