@@ -37,6 +37,30 @@ fn set_container(mock: &Mock, session: &str, id: &str, expires_at: &str) {
         .unwrap();
 }
 
+/// Every code run of a headless answer is stored with when it started and ended, so a resumed
+/// workbench can show its duration.
+#[test]
+fn a_turn_stores_when_each_run_started_and_ended() {
+    let mock = Mock::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let first = first_turn(&mock, dir.path());
+    let session = store(&mock)
+        .load(first["session_id"].as_str().unwrap())
+        .unwrap()
+        .unwrap();
+    let answer = &session.messages[1];
+    let runs = clab::domain::execution::executions(&answer.content);
+    assert!(!runs.is_empty(), "the mock's answer runs code");
+    for run in &runs {
+        let (start, end) = answer.run_times[&run.tool_use_id];
+        assert!(
+            end.is_some_and(|end| end >= start),
+            "{run:?}: {start} {end:?}"
+        );
+    }
+    assert_eq!(answer.run_times.len(), runs.len());
+}
+
 #[test]
 fn resume_sends_the_history_and_the_container() {
     let mock = Mock::start(None);

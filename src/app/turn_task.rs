@@ -15,7 +15,6 @@ use crate::session::actor::SessionManager;
 use crate::turn::engine::{Progress, TurnPlan, run_turn};
 use chrono::Utc;
 use std::sync::Arc;
-use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -76,7 +75,6 @@ impl TurnTask {
             reattach: self.start.reattach.clone(),
             files: self.start.files.clone(),
         };
-        let began = Instant::now();
         let outcome = run_turn(
             &self.client,
             &self.sessions,
@@ -90,8 +88,8 @@ impl TurnTask {
                 Progress::Started => self.send(TurnChange::Started {
                     started_at: Utc::now(),
                 }),
-                Progress::Streamed(acc, update) => {
-                    if let Some(change) = change(acc, update, began) {
+                Progress::Streamed { acc, update, at_ms } => {
+                    if let Some(change) = change(acc, update, at_ms) {
                         self.send(change);
                     }
                 }
@@ -120,13 +118,13 @@ impl TurnTask {
 }
 
 /// What the conversation shows of one stream update.
-fn change(acc: &Accumulator, update: &Update, began: Instant) -> Option<TurnChange> {
+fn change(acc: &Accumulator, update: &Update, at_ms: u64) -> Option<TurnChange> {
     match update {
         Update::BlockStarted(i) | Update::BlockStopped(i) => {
             acc.block(*i).map(|block| TurnChange::Block {
                 index: *i,
                 block: block.clone(),
-                at_ms: began.elapsed().as_millis() as u64,
+                at_ms,
             })
         }
         Update::TextDelta { block, text } => Some(TurnChange::Text {

@@ -32,6 +32,7 @@ fn message(seq: i64, role: Role, content: Vec<Value>, state: MessageState) -> St
         usage: None,
         created_at: "2025-05-01T10:00:00.000000Z".to_string(),
         updated_at: None,
+        run_times: Default::default(),
     }
 }
 

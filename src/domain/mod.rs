@@ -14,6 +14,7 @@ pub(crate) mod fixture;
 pub mod history;
 pub mod partial_json;
 pub mod request;
+pub mod run_times;
 pub mod session;
 pub mod synthetic;
 pub mod usage;

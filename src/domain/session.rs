@@ -6,6 +6,7 @@
 //! has no place here.
 
 use crate::domain::container::Container;
+use crate::domain::run_times::RunTimes;
 use crate::domain::usage::Usage;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,6 +44,8 @@ pub struct StoredMessage {
     pub created_at: String,
     /// When it was last written (RFC 3339, UTC); None for messages stored before clab kept it.
     pub updated_at: Option<String>,
+    /// An answer's code runs: when each started and ended.
+    pub run_times: RunTimes,
 }
 
 impl StoredMessage {
@@ -56,6 +59,7 @@ impl StoredMessage {
             usage: None,
             created_at: String::new(),
             updated_at: None,
+            run_times: RunTimes::new(),
         }
     }
 }

@@ -14,6 +14,7 @@ fn message(seq: i64, role: Role, content: Vec<Value>) -> StoredMessage {
         usage: None,
         created_at: "2026-01-01T10:00:00Z".to_string(),
         updated_at: None,
+        run_times: Default::default(),
     }
 }
 

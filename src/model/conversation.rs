@@ -11,6 +11,7 @@ use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, Turn
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
 use crate::domain::request::TurnRequest;
+use crate::domain::run_times;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
 use crate::model::effect::{Effect, TurnStart};
 use crate::model::event::{TurnChange, TurnEnd};
@@ -186,7 +187,7 @@ impl Model {
                 block,
                 at_ms,
             } => {
-                note_timing(turn, &block, at_ms);
+                run_times::note(&mut turn.timings, &block, at_ms);
                 turn.partial_inputs.remove(&index);
                 if turn.assistant.len() <= index {
                     turn.assistant.resize(index + 1, Value::Null);
@@ -365,9 +366,14 @@ impl Model {
         let finished_at = answer
             .as_ref()
             .and_then(|a| parse_time(a.updated_at.as_deref().unwrap_or(&a.created_at)));
-        let (assistant, state, usage) = match answer {
-            Some(a) => (a.content, a.state, a.usage.unwrap_or_default()),
-            None => (Vec::new(), MessageState::Cut, Default::default()),
+        let (assistant, state, usage, timings) = match answer {
+            Some(a) => (a.content, a.state, a.usage.unwrap_or_default(), a.run_times),
+            None => (
+                Vec::new(),
+                MessageState::Cut,
+                Default::default(),
+                Default::default(),
+            ),
         };
         self.turns.push(Turn {
             id,
@@ -375,7 +381,7 @@ impl Model {
             assistant,
             state: AnswerState::Done(state),
             revision: 0,
-            timings: Default::default(),
+            timings,
             usage,
             started_at,
             finished_at,
@@ -418,19 +424,6 @@ pub(super) fn count_uses(blocks: &[Value]) -> usize {
 fn append(turn: &mut Turn, index: usize, field: &str, text: &str) {
     if let Some(Value::String(s)) = turn.assistant.get_mut(index).and_then(|b| b.get_mut(field)) {
         s.push_str(text);
-    }
-}
-
-/// Remembers when a code run started (its `server_tool_use`) and ended (its result).
-fn note_timing(turn: &mut Turn, block: &Value, at_ms: u64) {
-    if block["type"] == "server_tool_use"
-        && let Some(id) = block["id"].as_str()
-    {
-        turn.timings.entry(id.to_string()).or_insert((at_ms, None));
-    } else if let Some(id) = block["tool_use_id"].as_str()
-        && let Some(t) = turn.timings.get_mut(id)
-    {
-        t.1 = Some(at_ms);
     }
 }
 

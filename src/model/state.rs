@@ -7,6 +7,7 @@
 
 use super::cost::PriceTable;
 use crate::domain::container::Container;
+use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, MessageState};
 use crate::domain::usage::Usage;
 use crate::model::keymap::Keymap;
@@ -112,7 +113,7 @@ pub struct Turn {
     /// Bumped on every change, so views re-render only changed turns.
     pub revision: u64,
     /// When each code run started and finished, by tool use id (ms since the turn began).
-    pub timings: HashMap<String, (u64, Option<u64>)>,
+    pub timings: RunTimes,
     /// The answer's tokens (zero until it ends).
     pub usage: Usage,
     /// When the request went out and when the answer ended, as the events or the store said.

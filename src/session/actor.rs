@@ -8,6 +8,7 @@
 
 use super::store::{Store, StoreError};
 use crate::domain::container::Container;
+use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileRecord, MessageState, Role, Session};
 use crate::domain::usage::Usage;
 use serde_json::Value;
@@ -125,6 +126,17 @@ impl SessionManager {
                 tracing::warn!("checkpoint of {session} message {seq} failed: {err}");
             }
         }));
+    }
+
+    pub async fn set_run_times(
+        &self,
+        session: &str,
+        seq: i64,
+        times: RunTimes,
+    ) -> Result<(), StoreError> {
+        let session = session.to_string();
+        self.ask(move |store| store.set_run_times(&session, seq, &times))
+            .await
     }
 
     pub async fn set_container(

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -107,6 +107,12 @@ INSERT INTO unindexed SELECT id FROM messages WHERE state = 'cut';
 /// it) but is marked, so it is neither shown as ready nor sent again.
 const V5: &str = "
 ALTER TABLE files ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+";
+
+/// When each code run of an answer started and ended (JSON, see `domain::run_times`), so a
+/// resumed card still shows how long its run took.
+const V6: &str = "
+ALTER TABLE messages ADD COLUMN run_times TEXT;
 ";
 
 /// What [`migrate`] found.

@@ -17,6 +17,7 @@ use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
 use super::search_index::mark_unindexed;
 use crate::domain::container::Container;
+use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
 use crate::domain::usage::Usage;
 use rusqlite::{Connection, params};
@@ -272,6 +273,23 @@ impl Store {
             |out| out.write_all(content_json.as_bytes()),
         )?;
         tx.commit().ctx("checkpointing a message")
+    }
+
+    /// Records when the code runs of message `seq` started and ended.
+    pub fn set_run_times(
+        &self,
+        session_id: &str,
+        seq: i64,
+        times: &RunTimes,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(times)?;
+        self.conn
+            .execute(
+                "UPDATE messages SET run_times = ?3 WHERE session_id = ?1 AND seq = ?2",
+                params![session_id, seq, json],
+            )
+            .ctx("storing run times")?;
+        Ok(())
     }
 
     /// Records the session's code-execution container (or forgets it).

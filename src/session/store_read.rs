@@ -187,7 +187,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
     let mut stmt = conn
         .prepare(
             "SELECT m.seq, m.role, b.json, m.state, m.error, m.usage, m.created_at,
-                    m.updated_at
+                    m.updated_at, m.run_times
              FROM messages m JOIN bodies b ON b.message_id = m.id
              WHERE m.session_id = ?1 ORDER BY m.seq",
         )
@@ -200,6 +200,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
         Option<String>,
     );
     let raw: Vec<Raw> = stmt
@@ -214,6 +215,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
                 r.get(5)?,
                 r.get(6)?,
                 r.get(7)?,
+                r.get(8)?,
             ))
         })
         .ctx("loading messages")?
@@ -221,7 +223,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
         .ctx("loading messages")?;
     raw.into_iter()
         .map(
-            |(seq, role, content, state, error, usage, created_at, updated_at)| {
+            |(seq, role, content, state, error, usage, created_at, updated_at, run_times)| {
                 let usage = usage
                     .map(|u| serde_json::from_str::<Value>(&u))
                     .transpose()?
@@ -238,6 +240,10 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
                     usage,
                     created_at,
                     updated_at,
+                    // Times are a nicety: a damaged entry leaves the durations out.
+                    run_times: run_times
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default(),
                 })
             },
         )

@@ -20,6 +20,7 @@ use crate::api::{ApiError, Client};
 use crate::domain::container::Container;
 use crate::domain::history::container_alive;
 use crate::domain::request::TurnRequest;
+use crate::domain::run_times::{self, RunTimes};
 use crate::domain::session::{FileRecord, MessageState, Role};
 use crate::session::actor::SessionManager;
 use crate::session::store::StoreError;
@@ -55,8 +56,12 @@ pub enum Progress<'a> {
     },
     /// The question and an empty answer are stored; the request goes out.
     Started,
-    /// The answer changed.
-    Streamed(&'a Accumulator, &'a Update),
+    /// The answer changed, `at_ms` after the turn began (the clock of the stored run times).
+    Streamed {
+        acc: &'a Accumulator,
+        update: &'a Update,
+        at_ms: u64,
+    },
 }
 
 /// How the turn ended.
@@ -81,6 +86,10 @@ pub async fn run_turn(
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<TurnOutcome, StoreError> {
     let sid = plan.session_id.clone();
+    let mut clock = Clock {
+        began: Instant::now(),
+        times: RunTimes::new(),
+    };
     let expired = plan.request.container.as_ref().is_some_and(|id| {
         let known = Container {
             id: id.clone(),
@@ -104,7 +113,16 @@ pub async fn run_turn(
         .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
         .await?;
     progress(Progress::Started);
-    let mut result = stream(client, sessions, &plan, answer_seq, cancel, &mut progress).await;
+    let mut result = stream(
+        client,
+        sessions,
+        &plan,
+        answer_seq,
+        cancel,
+        &mut clock,
+        &mut progress,
+    )
+    .await;
     if plan.request.container.is_some() && container_rejected(&result) {
         reattach(&mut plan, "is no longer available", &mut progress);
         sessions
@@ -116,7 +134,16 @@ pub async fn run_turn(
                 None,
             )
             .await?;
-        result = stream(client, sessions, &plan, answer_seq, cancel, &mut progress).await;
+        result = stream(
+            client,
+            sessions,
+            &plan,
+            answer_seq,
+            cancel,
+            &mut clock,
+            &mut progress,
+        )
+        .await;
     }
     let state = if result.cancelled {
         MessageState::Cancelled
@@ -143,6 +170,11 @@ pub async fn run_turn(
             )
             .await?;
         sessions.add_usage(&sid, usage).await?;
+        if !clock.times.is_empty() {
+            sessions
+                .set_run_times(&sid, answer_seq, clock.times)
+                .await?;
+        }
         if let Some(c) = &result.acc.container {
             sessions.set_container(&sid, Some(c.clone())).await?;
         }
@@ -221,17 +253,30 @@ fn container_rejected(result: &TurnResult) -> bool {
     }
 }
 
-/// Streams the answer into message `seq`, checkpointing it.
+/// The turn's clock, and the run times it has noted.
+struct Clock {
+    began: Instant,
+    times: RunTimes,
+}
+
+/// Streams the answer into message `seq`, checkpointing it and noting its run times.
 async fn stream(
     client: &Client,
     sessions: &SessionManager,
     plan: &TurnPlan,
     seq: i64,
     cancel: &CancellationToken,
+    clock: &mut Clock,
     progress: &mut impl FnMut(Progress<'_>),
 ) -> TurnResult {
     let mut last_checkpoint = Instant::now();
     run(client, &plan.request, cancel, |acc, update| {
+        let at_ms = clock.began.elapsed().as_millis() as u64;
+        if let Update::BlockStarted(i) | Update::BlockStopped(i) = update
+            && let Some(block) = acc.block(*i)
+        {
+            run_times::note(&mut clock.times, block, at_ms);
+        }
         let due = match update {
             Update::BlockStarted(_) => true,
             // A finished text block is already covered by the timer; copying a long answer
@@ -249,7 +294,7 @@ async fn stream(
             sessions.checkpoint(&plan.session_id, seq, acc.content_json(), acc.usage());
             last_checkpoint = Instant::now();
         }
-        progress(Progress::Streamed(acc, update));
+        progress(Progress::Streamed { acc, update, at_ms });
     })
     .await
 }

@@ -379,6 +379,27 @@ fn a_run_whose_answer_was_stopped_says_so_instead_of_running() {
 }
 
 #[test]
+fn a_resumed_run_shows_how_long_it_took() {
+    let mut with_times = crate::domain::synthetic::synthetic_session(1);
+    with_times.messages[1]
+        .run_times
+        .insert("srvtoolu_00000".into(), (120, Some(2470)));
+    let without = crate::domain::synthetic::synthetic_session(1);
+    let shown = |session| {
+        let mut m = model();
+        m.resume(None);
+        m.handle(AppEvent::SessionLoaded(Box::new(session)));
+        screen(&m, 120, 40)
+    };
+    let timed = shown(with_times);
+    assert!(timed.contains("bash · exit 1 · 2.4s"), "{timed}");
+    // A session stored before clab kept run times shows no made-up duration.
+    let untimed = shown(without);
+    assert!(untimed.contains("bash · exit 1"), "{untimed}");
+    assert!(!untimed.contains("exit 1 ·"), "{untimed}");
+}
+
+#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }

@@ -29,7 +29,7 @@ pub async fn stream_turn(
         |progress| match progress {
             Progress::Reattached { notice, .. } => output::note(&format!("clab: {notice}")),
             Progress::Started => {}
-            Progress::Streamed(acc, update) => {
+            Progress::Streamed { acc, update, .. } => {
                 if let (Some(p), true) = (printer.as_mut(), printing) {
                     printing = p.update(acc, update).is_ok();
                 }
