@@ -179,10 +179,12 @@ impl<B: Backend> App<B> {
             .draw(|frame| ui::render(model, cache, theme, frame))
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         self.scheduler.drawn(Instant::now());
-        let conversation_max_back = self.cache.conversation_max_back();
-        if conversation_max_back != self.model.conversation.max {
+        let (conversation_max_back, conversation_back) = self.cache.conversation_view();
+        let view = &self.model.conversation;
+        if conversation_max_back != view.max || view.follow_run {
             self.model.handle(AppEvent::Measured {
                 conversation_max_back,
+                conversation_back,
             });
         }
         Ok(())

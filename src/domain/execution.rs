@@ -44,7 +44,17 @@ pub struct ExecResult {
     pub content: Value,
 }
 
+/// Whether a server tool runs code in the container (web search and fetch do not): code runs
+/// get a card in the code pane and a selectable marker in the conversation.
+pub fn is_code_tool(name: &str) -> bool {
+    !matches!(name, "web_search" | "web_fetch")
+}
+
 impl Execution {
+    pub fn is_code(&self) -> bool {
+        is_code_tool(&self.tool)
+    }
+
     /// A short label: `bash`, `python`, `view`, `create`, `str_replace`, or the tool name.
     pub fn label(&self) -> String {
         match self.tool.as_str() {

@@ -8,6 +8,7 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
+use crate::domain::execution::is_code_tool;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
 use crate::domain::request::TurnRequest;
@@ -415,9 +416,7 @@ impl Turn {
 pub(super) fn count_uses(blocks: &[Value]) -> usize {
     blocks
         .iter()
-        .filter(|b| {
-            b["type"] == "server_tool_use" && b["name"] != "web_search" && b["name"] != "web_fetch"
-        })
+        .filter(|b| b["type"] == "server_tool_use" && b["name"].as_str().is_some_and(is_code_tool))
         .count()
 }
 

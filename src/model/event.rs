@@ -73,9 +73,11 @@ pub enum AppEvent {
     EditorClosed(Result<String, String>),
     /// The demo server is up and the app now talks to it.
     DemoStarted,
-    /// The last frame measured the conversation: it can scroll up this many lines.
+    /// The last frame measured the conversation: it can scroll up `conversation_max_back`
+    /// lines, and it showed the view `conversation_back` lines up from the bottom.
     Measured {
         conversation_max_back: usize,
+        conversation_back: usize,
     },
     /// Something worth a line in the status bar (a copy done, a failure of a side task).
     Notice(String),

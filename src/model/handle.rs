@@ -104,10 +104,18 @@ impl Model {
             }
             AppEvent::Measured {
                 conversation_max_back,
+                conversation_back,
             } => {
-                // The frame already clamps what it shows: nothing to redraw.
-                self.conversation.max = conversation_max_back;
-                self.conversation.back = self.conversation.back.min(conversation_max_back);
+                // The frame already shows this view: nothing to redraw.
+                let view = &mut self.conversation;
+                view.max = conversation_max_back;
+                view.back = if view.follow_run {
+                    conversation_back
+                } else {
+                    view.back
+                }
+                .min(conversation_max_back);
+                view.follow_run = false;
                 Vec::new()
             }
             AppEvent::Notice(text) => {
@@ -298,8 +306,21 @@ impl Model {
         let pane = areas(screen, self.composer.lines().len(), self.preview.is_some()).conversation;
         let page = (pane.height.saturating_sub(3)).max(1) as usize;
         let max = self.conversation.max;
+        let runs = self.exec_count;
         let back = &mut self.conversation.back;
         match key.code {
+            // With code runs, the arrows go from run marker to run marker, and the view
+            // follows the selection (Enter acts on it); without, they scroll.
+            KeyCode::Up | KeyCode::Char('k') if runs > 0 => {
+                self.code_selected = self.code_selected.saturating_sub(1);
+                self.code_scroll = 0;
+                self.conversation.follow_run = true;
+            }
+            KeyCode::Down | KeyCode::Char('j') if runs > 0 => {
+                self.code_selected = (self.code_selected + 1).min(runs - 1);
+                self.code_scroll = 0;
+                self.conversation.follow_run = true;
+            }
             KeyCode::Up | KeyCode::Char('k') => *back = (*back + 1).min(max),
             KeyCode::Down | KeyCode::Char('j') => *back = back.saturating_sub(1),
             KeyCode::PageUp => *back = (*back + page).min(max),

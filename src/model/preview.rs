@@ -7,7 +7,7 @@
 
 use super::conversation::count_uses;
 use super::state::{FileEntry, FileState, Focus, Model, PreviewContent, PreviewPane};
-use crate::domain::execution::executions;
+use crate::domain::execution::{Execution, executions};
 use crate::domain::session::FileOrigin;
 use crate::model::effect::Effect;
 use crate::model::event::PreviewFailure;
@@ -210,7 +210,7 @@ impl Model {
             if self.code_selected < seen + uses {
                 return executions(&turn.assistant)
                     .into_iter()
-                    .filter(|run| !matches!(run.tool.as_str(), "web_search" | "web_fetch"))
+                    .filter(Execution::is_code)
                     .nth(self.code_selected - seen)
                     .and_then(|run| run.result)
                     .map(|result| result.output_file_ids)

@@ -175,6 +175,9 @@ pub struct Scroll {
     pub back: usize,
     /// The largest useful `back`, as the last frame measured it.
     pub max: usize,
+    /// The run selection moved: the next frame scrolls the selected run's marker into view
+    /// and reports the `back` it chose.
+    pub follow_run: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -171,16 +171,12 @@ pub(super) fn draw(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn is_code(run: &Execution) -> bool {
-    !matches!(run.tool.as_str(), "web_search" | "web_fetch")
-}
-
 /// The turn's cards for a content `width`, and whether they name a file of the panel.
 fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Card>, bool) {
     let mut names_files = false;
     let cards = executions(&turn.assistant)
         .into_iter()
-        .filter(is_code)
+        .filter(Execution::is_code)
         .map(|run| {
             let timing = turn.timings.get(&run.tool_use_id).copied();
             let code = match language(&run).as_str() {

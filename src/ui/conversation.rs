@@ -9,7 +9,7 @@
 use super::cache::TurnCache;
 use super::text::{clean, fit, flat, wrap, wrap_prefixed};
 use super::{Files, key_hints, pane};
-use crate::domain::execution::{Execution, STOPPED, executions};
+use crate::domain::execution::{Execution, STOPPED, executions, is_code_tool};
 use crate::domain::session::MessageState;
 use crate::model::Model;
 use crate::model::keymap::Action;
@@ -18,18 +18,54 @@ use crate::render::markdown::render_markdown;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
 /// Each turn's lines, laid out for the pane's width.
-pub(super) type Cache = TurnCache<Vec<Line<'static>>>;
+pub(super) type Cache = TurnCache<Laid>;
+
+/// One turn laid out.
+#[derive(Debug)]
+pub(super) struct Laid {
+    lines: Vec<Line<'static>>,
+    /// The line of each code run's marker, in the order of `model.code_selected`.
+    runs: Vec<usize>,
+}
 
 /// All lines of the conversation, with one blank line between turns.
 fn total_height(cache: &Cache) -> usize {
-    let lines: usize = cache.values().map(Vec::len).sum();
+    let lines: usize = cache.values().map(|t| t.lines.len()).sum();
     let turns = cache.values().count();
     lines + turns.saturating_sub(1)
+}
+
+/// The line (counted from the top of the conversation) of code run `selected`'s marker.
+fn run_line(cache: &Cache, selected: usize) -> Option<usize> {
+    let (mut offset, mut seen) = (0, 0);
+    for (i, turn) in cache.values().enumerate() {
+        if i > 0 {
+            offset += 1;
+        }
+        if let Some(line) = turn.runs.get(selected - seen) {
+            return Some(offset + line);
+        }
+        seen += turn.runs.len();
+        offset += turn.lines.len();
+    }
+    None
+}
+
+/// `top` if it shows `line` with a line of context on either side; else the top that puts
+/// `line` a third of the way down, so what led to it shows above it.
+fn top_showing(line: usize, top: usize, height: usize, total: usize) -> usize {
+    let top = if line > top && line + 2 <= top + height {
+        top
+    } else {
+        line.saturating_sub(height / 3)
+    };
+    top.min(total.saturating_sub(height))
 }
 
 /// The `height` lines starting at line `top`, cloned from the turns they belong to.
@@ -37,7 +73,8 @@ fn window(cache: &Cache, top: usize, height: usize) -> Vec<Line<'static>> {
     let end = top + height;
     let mut out = Vec::with_capacity(height);
     let mut offset = 0;
-    for (i, lines) in cache.values().enumerate() {
+    for (i, turn) in cache.values().enumerate() {
+        let lines = &turn.lines;
         if i > 0 {
             if (top..end).contains(&offset) {
                 out.push(Line::default());
@@ -57,7 +94,9 @@ fn window(cache: &Cache, top: usize, height: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// Draws the pane; returns how far it could scroll up (lines above the view at the top).
+/// Draws the pane; returns how far it could scroll up (lines above the view at the top) and
+/// how far up it shows (lines below the view). The selected code run's marker is highlighted
+/// while the pane has the focus, and brought into view when the selection just moved.
 pub(super) fn draw(
     model: &Model,
     cache: &mut Cache,
@@ -65,7 +104,7 @@ pub(super) fn draw(
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
-) -> usize {
+) -> (usize, usize) {
     let inner = Block::bordered().inner(area);
     let height = inner.height as usize;
     cache.update(&model.turns, inner.width, files, |turn| {
@@ -73,8 +112,13 @@ pub(super) fn draw(
     });
     let total = total_height(cache);
     let max_back = total.saturating_sub(height);
-    let back = model.conversation.back.min(max_back);
-    let top = total.saturating_sub(height + back);
+    let mut back = model.conversation.back.min(max_back);
+    let mut top = total.saturating_sub(height + back);
+    let selected = run_line(cache, model.code_selected);
+    if let (Some(line), true) = (selected, model.conversation.follow_run) {
+        top = top_showing(line, top, height, total);
+        back = total.saturating_sub(height + top);
+    }
     let title = model
         .session_name
         .as_deref()
@@ -88,13 +132,19 @@ pub(super) fn draw(
         block = block.title(Line::styled(format!(" ↑ {back} more "), theme.muted).right_aligned());
     }
     frame.render_widget(block, area);
-    let lines = if model.turns.is_empty() {
+    let mut lines = if model.turns.is_empty() {
         empty_hint(model, theme)
     } else {
         window(cache, top, height)
     };
+    if let (Some(line), true) = (selected, model.focus == Focus::Conversation)
+        && let Some(shown) = line.checked_sub(top).and_then(|at| lines.get_mut(at))
+    {
+        let highlight = theme.focus.add_modifier(Modifier::REVERSED);
+        *shown = std::mem::take(shown).style(highlight);
+    }
     frame.render_widget(Paragraph::new(lines), inner);
-    max_back
+    (max_back, back)
 }
 
 fn empty_hint(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
@@ -112,8 +162,9 @@ fn block_type(block: &Value) -> Option<&str> {
 }
 
 /// One turn's lines for a pane `width` wide, and whether they name a file of the panel.
-fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Line<'static>>, bool) {
+fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bool) {
     let mut lines = Vec::new();
+    let mut code_runs = Vec::new();
     let mut names_files = false;
     let mut prefix = "› ";
     for block in &turn.user {
@@ -164,6 +215,11 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Line
                 }
             }
             Some("server_tool_use") => {
+                if block["name"].as_str().is_some_and(is_code_tool) {
+                    // Fitted up to here, so the marker's index is its row.
+                    lines = fit(lines, width);
+                    code_runs.push(lines.len());
+                }
                 let id = block["id"].as_str().unwrap_or("");
                 if let Some(run) = runs.iter().find(|r| r.tool_use_id == id) {
                     lines.push(run_marker(run, streaming, theme));
@@ -181,7 +237,11 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Vec<Line
         }
     }
     state_line(turn, width, ends_in_tail, theme, &mut lines);
-    (fit(lines, width), names_files)
+    let laid = Laid {
+        lines: fit(lines, width),
+        runs: code_runs,
+    };
+    (laid, names_files)
 }
 
 fn unknown(kind: Option<&str>, theme: &Theme) -> Line<'static> {

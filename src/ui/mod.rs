@@ -44,7 +44,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 pub struct RenderCache {
     conversation: conversation::Cache,
     code: code::Cache,
-    conversation_max_back: usize,
+    /// The last frame's conversation view: how far it could scroll up, and how far up it was.
+    conversation_view: (usize, usize),
     /// The previewed picture in the terminal's graphics protocol.
     pub pictures: picture::Pictures,
 }
@@ -56,9 +57,10 @@ impl RenderCache {
         self.conversation.layouts + self.code.layouts()
     }
 
-    /// How far the conversation could scroll up in the last frame.
-    pub fn conversation_max_back(&self) -> usize {
-        self.conversation_max_back
+    /// How far the conversation could scroll up in the last frame, and how far up it was
+    /// (lines above the bottom).
+    pub fn conversation_view(&self) -> (usize, usize) {
+        self.conversation_view
     }
 }
 
@@ -70,7 +72,7 @@ pub fn render(model: &Model, cache: &mut RenderCache, theme: &Theme, frame: &mut
     }
     let panes = areas(area, model.composer.lines().len(), model.preview.is_some());
     let files = Files::new(&model.files);
-    cache.conversation_max_back = conversation::draw(
+    cache.conversation_view = conversation::draw(
         model,
         &mut cache.conversation,
         &files,

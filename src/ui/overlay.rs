@@ -159,7 +159,10 @@ fn help(
         }
     }
     for (i, (keys, what)) in [
-        ("↑/↓ j/k", "scroll, or move the selection"),
+        (
+            "↑/↓ j/k",
+            "move the selection (conversation: from run to run)",
+        ),
         ("PgUp/PgDn", "scroll a page"),
         ("Home/End g/G", "to the top / the bottom"),
         (

@@ -15,6 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Modifier;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -397,6 +398,61 @@ fn a_resumed_run_shows_how_long_it_took() {
     let untimed = shown(without);
     assert!(untimed.contains("bash · exit 1"), "{untimed}");
     assert!(!untimed.contains("exit 1 ·"), "{untimed}");
+}
+
+#[test]
+fn the_selected_run_is_highlighted_and_brought_into_view() {
+    let mut m = model();
+    m.resume(None);
+    m.handle(AppEvent::SessionLoaded(Box::new(
+        crate::domain::synthetic::synthetic_session(6),
+    )));
+    m.focus = Focus::Conversation;
+    m.code_selected = 1;
+    m.conversation.follow_run = true;
+    let mut cache = RenderCache::default();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| render(&m, &mut cache, &Theme::default(), frame))
+        .unwrap();
+    let (max_back, back) = cache.conversation_view();
+    assert!(
+        back > 0 && back <= max_back,
+        "scrolled up to run 1: {back} of {max_back}"
+    );
+    let buffer = terminal.backend().buffer();
+    let shown = text(buffer);
+    assert!(shown.contains("turn 1"), "turn 1 is in view: {shown}");
+    assert!(
+        !shown.contains("turn 5"),
+        "the view left the bottom: {shown}"
+    );
+    let rows: Vec<u16> = (0..buffer.area.height)
+        .filter(|&y| {
+            (0..buffer.area.width).any(|x| {
+                buffer[(x, y)].modifier.contains(Modifier::REVERSED)
+                    && buffer[(x, y)].symbol() == "▸"
+            })
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "one marker is highlighted: {shown}");
+    let row: String = (0..buffer.area.width)
+        .map(|x| buffer[(x, rows[0])].symbol().to_string())
+        .collect();
+    assert!(row.contains("▸ ran bash · exit 0"), "{row}");
+    // Unfocused, the conversation highlights nothing.
+    m.focus = Focus::Composer;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| render(&m, &mut cache, &Theme::default(), frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let any = (0..buffer.area.height).any(|y| {
+        (0..buffer.area.width).any(|x| {
+            buffer[(x, y)].symbol() == "▸" && buffer[(x, y)].modifier.contains(Modifier::REVERSED)
+        })
+    });
+    assert!(!any);
 }
 
 #[test]

@@ -444,6 +444,7 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
     };
     m.handle(AppEvent::Measured {
         conversation_max_back: 4,
+        conversation_back: 0,
     });
     m.handle(wheel(MouseEventKind::ScrollUp, 5, 5));
     assert_eq!(m.conversation.back, 3);
@@ -486,6 +487,57 @@ fn a_resumed_session_restores_turns_files_container_and_history() {
     assert_eq!(start.session.as_deref(), Some("ses_synthetic"));
     assert_eq!(start.request.messages.len(), 7);
     assert_eq!(start.reattach.len(), 1);
+}
+
+#[test]
+fn in_the_conversation_the_arrows_go_from_run_to_run_and_the_view_follows() {
+    let mut m = model(Access::Key);
+    m.resume(None);
+    m.handle(AppEvent::SessionLoaded(Box::new(
+        crate::domain::synthetic::synthetic_session(3),
+    )));
+    m.focus = Focus::Conversation;
+    assert_eq!(m.code_selected, 2, "the newest run is selected");
+    m.handle(key(KeyCode::Char('k')));
+    m.handle(key(KeyCode::Up));
+    assert_eq!((m.code_selected, m.conversation.back), (0, 0));
+    assert!(m.conversation.follow_run);
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.code_selected, 0, "the first run is as far as it goes");
+    // The frame scrolled the marker into view: the model takes the view it showed, once.
+    m.handle(AppEvent::Measured {
+        conversation_max_back: 40,
+        conversation_back: 31,
+    });
+    assert_eq!(m.conversation.back, 31);
+    assert!(!m.conversation.follow_run);
+    m.handle(AppEvent::Measured {
+        conversation_max_back: 40,
+        conversation_back: 12,
+    });
+    assert_eq!(
+        m.conversation.back, 31,
+        "without a move, the view is the model's"
+    );
+    m.handle(key(KeyCode::Char('j')));
+    assert_eq!(m.code_selected, 1);
+    // PgUp still scrolls by the page, and leaves the selection.
+    m.handle(key(KeyCode::PageUp));
+    assert_eq!(m.code_selected, 1);
+}
+
+#[test]
+fn without_runs_the_arrows_scroll_the_conversation() {
+    let mut m = model(Access::Key);
+    m.focus = Focus::Conversation;
+    m.handle(AppEvent::Measured {
+        conversation_max_back: 5,
+        conversation_back: 0,
+    });
+    m.handle(key(KeyCode::Char('k')));
+    m.handle(key(KeyCode::Up));
+    assert_eq!(m.conversation.back, 2);
+    assert!(!m.conversation.follow_run);
 }
 
 #[test]

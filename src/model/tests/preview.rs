@@ -137,6 +137,36 @@ fn enter_on_a_code_run_previews_the_picture_it_wrote() {
 }
 
 #[test]
+fn enter_in_the_conversation_previews_the_highlighted_runs_plot_not_the_last() {
+    let mut m = with_chart();
+    m.focus = Focus::Composer;
+    let turn = send(&mut m, "another plot");
+    finish(
+        &mut m,
+        turn,
+        vec![
+            json!({"type": "server_tool_use", "id": "t2", "name": "bash_code_execution", "input": {"command": "python plot2.py"}}),
+            json!({"type": "bash_code_execution_tool_result", "tool_use_id": "t2", "content": {"type": "bash_code_execution_result", "stdout": "", "stderr": "", "return_code": 0, "content": [{"type": "bash_code_execution_output", "file_id": "file_png2"}]}}),
+        ],
+    );
+    m.handle(AppEvent::FileInfo {
+        file_id: "file_png2".into(),
+        info: Ok(record("file_png2", "second.png", FileOrigin::Generated)),
+    });
+    m.focus = Focus::Conversation;
+    m.handle(key(KeyCode::Enter));
+    assert_eq!(
+        m.preview.as_ref().unwrap().key,
+        "file_png2",
+        "the newest run is selected"
+    );
+    m.preview = None;
+    m.handle(key(KeyCode::Char('k')));
+    m.handle(key(KeyCode::Enter));
+    assert_eq!(m.preview.as_ref().unwrap().key, "file_png");
+}
+
+#[test]
 fn a_preview_opened_from_a_run_closes_with_p_or_esc_there() {
     for (focus, close) in [
         (Focus::Code, KeyCode::Char('p')),
