@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    one_malloc_arena();
     let cli = Cli::parse();
     let tightened = secure_data_dir();
     logging::init();
@@ -36,6 +37,21 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// One malloc arena for the process (glibc). By default every thread that allocates gets an
+/// arena of its own, and each keeps its freed memory apart: the session store's thread and the
+/// blocking pool cost a headless run about 0.3 MiB at its peak. clab's threads rarely
+/// allocate at the same moment, so sharing one lock costs nothing measurable.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena() {
+    // SAFETY: mallopt only tunes the allocator, and no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}
 
 /// Makes the data directory and its stores private; `None` without a data directory.
 fn secure_data_dir() -> Option<std::io::Result<Vec<PathBuf>>> {
