@@ -224,6 +224,9 @@ fn a_cut_stream_exits_1_and_keeps_the_partial_text() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout_of(&out).contains("the partial answer that was already shown"));
     assert!(stderr_of(&out).contains("closed before the answer was complete"));
+    // The log says what the connection reported (a chunked body cut short).
+    let log = std::fs::read_to_string(mock.home.path().join("clab.log")).unwrap_or_default();
+    assert!(log.contains("the answer's body failed: "), "{log}");
     assert_eq!(
         mock.requests_to("POST", "/v1/messages").len(),
         1,

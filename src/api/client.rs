@@ -66,6 +66,10 @@ impl Client {
             // The API never redirects, and reqwest keeps custom headers such as `x-api-key`
             // across hosts: a redirect is reported, never followed (see `send`).
             .redirect(reqwest::redirect::Policy::none());
+        // HTTP/2 windows stay at hyper's defaults (2 MiB per stream, 5 MiB per connection).
+        // h2 ends a connection that buffers too many small DATA frames, with a budget of half
+        // the connection window: an adaptive window (64 KiB at first) let a fast stream of
+        // ~150-byte events trip it ("too_many_data_frames") as soon as clab fell 32 KiB behind.
         if config.http2_prior_knowledge {
             builder = builder.http2_prior_knowledge();
         }

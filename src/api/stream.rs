@@ -20,6 +20,7 @@ use super::client::Client;
 use super::error::ApiError;
 use super::events::StreamEvent;
 use super::sse::SseDecoder;
+use crate::text_safety::one_line;
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use reqwest::Method;
@@ -169,7 +170,21 @@ impl EventStream {
                     self.raw_len += chunk.len();
                     self.raw.push_back(chunk);
                 }
-                Some(Err(_)) | None => {
+                Some(Err(error)) => {
+                    // The answer is then cut (unless `message_stop` had come); the log says
+                    // why the body failed. Without its URL, which may hold a password.
+                    let error = error.without_url();
+                    let mut why = error.to_string();
+                    let mut source = std::error::Error::source(&error);
+                    while let Some(cause) = source {
+                        why.push_str(&format!(": {cause}"));
+                        source = cause.source();
+                    }
+                    tracing::warn!("the answer's body failed: {}", one_line(&why));
+                    self.body_ended = true;
+                    return;
+                }
+                None => {
                     self.body_ended = true;
                     return;
                 }
