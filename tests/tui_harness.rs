@@ -205,3 +205,49 @@ fn write_huge_png(path: &Path, width: u32, height: u32) {
     let encoder = PngEncoder::new_with_quality(file, CompressionType::Fast, FilterType::NoFilter);
     picture.write_with_encoder(encoder).unwrap();
 }
+
+/// In the conversation, k goes back one code run: the frame scrolls that run's marker into
+/// view, the loop hands the view back to the model, and Enter then acts on that run.
+#[test]
+fn the_conversation_follows_the_selected_run_through_the_event_loop() {
+    let home = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut app = app(None, home.path(), &home.path().join("downloads"));
+        app.model.resume(None);
+        app.model
+            .handle(clab::model::event::AppEvent::SessionLoaded(Box::new(
+                clab::domain::synthetic::synthetic_session(12),
+            )));
+        app.model.focus = Focus::Conversation;
+        app.draw().unwrap();
+        assert_eq!(app.model.conversation.back, 0, "the newest turn shows");
+        let keys: Vec<_> = (0..4).map(|_| key(KeyCode::Char('k'))).collect();
+        app.run_until(&mut stream::iter(keys), |m| {
+            m.code_selected == 7 && !m.conversation.follow_run
+        })
+        .await
+        .unwrap();
+        let back = app.model.conversation.back;
+        assert!(back > 0, "the view went up to run 8");
+        let shown = screen(&app);
+        assert!(
+            shown.contains("8/12"),
+            "the code pane selects it too: {shown}"
+        );
+        assert!(shown.contains("turn 7"), "run 8's turn is in view: {shown}");
+        // Drawing again keeps the view: it is the model's now.
+        app.draw().unwrap();
+        assert_eq!(app.model.conversation.back, back);
+        // Enter on a run that wrote no picture jumps to its code.
+        app.run_until(&mut stream::iter(vec![key(KeyCode::Enter)]), |m| {
+            m.focus == Focus::Code
+        })
+        .await
+        .unwrap();
+        assert_eq!(app.model.code_selected, 7);
+    });
+}
