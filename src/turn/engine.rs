@@ -12,7 +12,9 @@
 //! [`Progress::Reattached`]. The outcome (complete, cut, cancelled or failed, with whatever
 //! arrived) is stored before [`run_turn`] returns, and a failure to store it is returned
 //! with it, never dropped. A failure that names a file of the conversation names it by its
-//! file name too. Faces only show [`Progress`]; none of them stores a turn itself.
+//! file name too. Each code run's start and end are noted on the turn's one clock, handed to
+//! the faces with every update and stored with the answer. Faces only show [`Progress`]; none
+//! of them stores a turn itself.
 
 use super::{TurnResult, run};
 use crate::api::accumulator::{Accumulator, Update};
@@ -86,10 +88,6 @@ pub async fn run_turn(
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<TurnOutcome, StoreError> {
     let sid = plan.session_id.clone();
-    let mut clock = Clock {
-        began: Instant::now(),
-        times: RunTimes::new(),
-    };
     let expired = plan.request.container.as_ref().is_some_and(|id| {
         let known = Container {
             id: id.clone(),
@@ -113,16 +111,17 @@ pub async fn run_turn(
         .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
         .await?;
     progress(Progress::Started);
-    let mut result = stream(
+    let mut answer = Answer {
         client,
         sessions,
-        &plan,
-        answer_seq,
+        seq: answer_seq,
         cancel,
-        &mut clock,
-        &mut progress,
-    )
-    .await;
+        clock: Clock {
+            began: Instant::now(),
+            times: RunTimes::new(),
+        },
+    };
+    let mut result = answer.stream(&plan, &mut progress).await;
     if plan.request.container.is_some() && container_rejected(&result) {
         reattach(&mut plan, "is no longer available", &mut progress);
         sessions
@@ -134,16 +133,7 @@ pub async fn run_turn(
                 None,
             )
             .await?;
-        result = stream(
-            client,
-            sessions,
-            &plan,
-            answer_seq,
-            cancel,
-            &mut clock,
-            &mut progress,
-        )
-        .await;
+        result = answer.stream(&plan, &mut progress).await;
     }
     let state = if result.cancelled {
         MessageState::Cancelled
@@ -170,9 +160,9 @@ pub async fn run_turn(
             )
             .await?;
         sessions.add_usage(&sid, usage).await?;
-        if !clock.times.is_empty() {
+        if !answer.clock.times.is_empty() {
             sessions
-                .set_run_times(&sid, answer_seq, clock.times)
+                .set_run_times(&sid, answer_seq, answer.clock.times)
                 .await?;
         }
         if let Some(c) = &result.acc.container {
@@ -259,42 +249,56 @@ struct Clock {
     times: RunTimes,
 }
 
-/// Streams the answer into message `seq`, checkpointing it and noting its run times.
-async fn stream(
-    client: &Client,
-    sessions: &SessionManager,
-    plan: &TurnPlan,
+/// Where an answer streams to: stored message `seq`, timed by `clock`.
+struct Answer<'a> {
+    client: &'a Client,
+    sessions: &'a SessionManager,
     seq: i64,
-    cancel: &CancellationToken,
-    clock: &mut Clock,
-    progress: &mut impl FnMut(Progress<'_>),
-) -> TurnResult {
-    let mut last_checkpoint = Instant::now();
-    run(client, &plan.request, cancel, |acc, update| {
-        let at_ms = clock.began.elapsed().as_millis() as u64;
-        if let Update::BlockStarted(i) | Update::BlockStopped(i) = update
-            && let Some(block) = acc.block(*i)
-        {
-            run_times::note(&mut clock.times, block, at_ms);
-        }
-        let due = match update {
-            Update::BlockStarted(_) => true,
-            // A finished text block is already covered by the timer; copying a long answer
-            // once more only to write it again at the end would double what the turn holds.
-            Update::BlockStopped(i) => {
-                acc.block(*i)
-                    .and_then(|b| b.get("type"))
-                    .and_then(Value::as_str)
-                    != Some("text")
+    cancel: &'a CancellationToken,
+    clock: Clock,
+}
+
+impl Answer<'_> {
+    /// Streams the answer into its message, checkpointing it and noting its run times.
+    async fn stream(
+        &mut self,
+        plan: &TurnPlan,
+        progress: &mut impl FnMut(Progress<'_>),
+    ) -> TurnResult {
+        let Answer {
+            client,
+            sessions,
+            seq,
+            cancel,
+            clock,
+        } = self;
+        let mut last_checkpoint = Instant::now();
+        run(client, &plan.request, cancel, |acc, update| {
+            let at_ms = clock.began.elapsed().as_millis() as u64;
+            if let Update::BlockStarted(i) | Update::BlockStopped(i) = update
+                && let Some(block) = acc.block(*i)
+            {
+                run_times::note(&mut clock.times, block, at_ms);
             }
-            Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
-            _ => false,
-        };
-        if due {
-            sessions.checkpoint(&plan.session_id, seq, acc.content_json(), acc.usage());
-            last_checkpoint = Instant::now();
-        }
-        progress(Progress::Streamed { acc, update, at_ms });
-    })
-    .await
+            let due = match update {
+                Update::BlockStarted(_) => true,
+                // A finished text block is already covered by the timer; copying a long answer
+                // once more only to write it again at the end would double what the turn holds.
+                Update::BlockStopped(i) => {
+                    acc.block(*i)
+                        .and_then(|b| b.get("type"))
+                        .and_then(Value::as_str)
+                        != Some("text")
+                }
+                Update::Settled => last_checkpoint.elapsed() >= CHECKPOINT_EVERY,
+                _ => false,
+            };
+            if due {
+                sessions.checkpoint(&plan.session_id, *seq, acc.content_json(), acc.usage());
+                last_checkpoint = Instant::now();
+            }
+            progress(Progress::Streamed { acc, update, at_ms });
+        })
+        .await
+    }
 }
