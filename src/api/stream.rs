@@ -191,17 +191,23 @@ impl EventStream {
             }
             // Take every chunk that is already here, so a burst becomes one batch and
             // `is_settled` turns true only when the network has nothing more for now. An
-            // HTTP/1 body is handed over one chunk at a time by the connection's own task, so
-            // that task gets its turn before the body is asked again.
+            // HTTP/2 stream queues its frames, so they are taken at once; an HTTP/1 body is
+            // handed over one chunk at a time by the connection's own task, so when none is
+            // waiting that task gets its turn before the body is asked again.
             ready += 1;
             if ready == MAX_BATCH_CHUNKS || self.raw_len >= MAX_BATCH_BYTES {
                 return;
             }
-            tokio::task::yield_now().await;
-            match self.body.next().now_or_never() {
-                Some(more) => next = more,
-                None => return,
-            }
+            next = match self.body.next().now_or_never() {
+                Some(more) => more,
+                None => {
+                    tokio::task::yield_now().await;
+                    match self.body.next().now_or_never() {
+                        Some(more) => more,
+                        None => return,
+                    }
+                }
+            };
         }
     }
 
