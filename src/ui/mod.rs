@@ -19,6 +19,8 @@ pub mod picture;
 mod preview;
 #[cfg(test)]
 mod preview_tests;
+#[cfg(test)]
+mod run_tests;
 mod status;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::Modifier;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -88,7 +87,7 @@ pub(super) fn send(model: &mut Model, prompt: &str) -> u64 {
     model.streaming_turn().expect("the send starts a turn")
 }
 
-fn block(model: &mut Model, turn: u64, index: usize, block: Value, at_ms: u64) {
+pub(super) fn block(model: &mut Model, turn: u64, index: usize, block: Value, at_ms: u64) {
     let change = TurnChange::Block {
         index,
         block,
@@ -97,7 +96,7 @@ fn block(model: &mut Model, turn: u64, index: usize, block: Value, at_ms: u64) {
     model.handle(AppEvent::Turn { turn, change });
 }
 
-fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
+pub(super) fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
     let change = TurnChange::Text {
         index,
         text: text.into(),
@@ -108,7 +107,7 @@ fn delta(model: &mut Model, turn: u64, index: usize, text: &str) {
 pub(super) use crate::model::event::replay::at;
 
 /// Streams `blocks` in order, a second apart, and finishes the turn with them.
-fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
+pub(super) fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: MessageState) {
     for (i, b) in blocks.iter().enumerate() {
         block(model, turn, i, b.clone(), 1_000 + 1_300 * i as u64);
     }
@@ -359,110 +358,13 @@ fn attach_prompt_with_candidates_and_an_error() {
 }
 
 #[test]
-fn a_run_whose_answer_was_stopped_says_so_instead_of_running() {
-    let mut m = model();
-    finished_turn(&mut m, 1);
-    let turn = m.turns.last_mut().unwrap();
-    turn.assistant.truncate(2);
-    turn.state = AnswerState::Done(MessageState::Cancelled);
-    let shown = screen(&m, 120, 40);
-    assert!(!shown.contains("running"), "{shown}");
-    assert!(
-        shown.contains("▸ bash · stopped before it finished"),
-        "the conversation: {shown}"
-    );
-    assert!(
-        shown.contains("bash · stopped before it finished"),
-        "the code card: {shown}"
-    );
-    m.turns.last_mut().unwrap().state = AnswerState::Streaming;
-    assert!(screen(&m, 120, 40).contains("running"));
-}
-
-#[test]
-fn a_resumed_run_shows_how_long_it_took() {
-    let mut with_times = crate::domain::synthetic::synthetic_session(1);
-    with_times.messages[1]
-        .run_times
-        .insert("srvtoolu_00000".into(), (120, Some(2470)));
-    let without = crate::domain::synthetic::synthetic_session(1);
-    let shown = |session| {
-        let mut m = model();
-        m.resume(None);
-        m.handle(AppEvent::SessionLoaded(Box::new(session)));
-        screen(&m, 120, 40)
-    };
-    let timed = shown(with_times);
-    assert!(timed.contains("bash · exit 1 · 2.4s"), "{timed}");
-    // A session stored before clab kept run times shows no made-up duration.
-    let untimed = shown(without);
-    assert!(untimed.contains("bash · exit 1"), "{untimed}");
-    assert!(!untimed.contains("exit 1 ·"), "{untimed}");
-}
-
-#[test]
-fn the_selected_run_is_highlighted_and_brought_into_view() {
-    let mut m = model();
-    m.resume(None);
-    m.handle(AppEvent::SessionLoaded(Box::new(
-        crate::domain::synthetic::synthetic_session(6),
-    )));
-    m.focus = Focus::Conversation;
-    m.code_selected = 1;
-    m.conversation.follow_run = true;
-    let mut cache = RenderCache::default();
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal
-        .draw(|frame| render(&m, &mut cache, &Theme::default(), frame))
-        .unwrap();
-    let (max_back, back) = cache.conversation_view();
-    assert!(
-        back > 0 && back <= max_back,
-        "scrolled up to run 1: {back} of {max_back}"
-    );
-    let buffer = terminal.backend().buffer();
-    let shown = text(buffer);
-    assert!(shown.contains("turn 1"), "turn 1 is in view: {shown}");
-    assert!(
-        !shown.contains("turn 5"),
-        "the view left the bottom: {shown}"
-    );
-    let rows: Vec<u16> = (0..buffer.area.height)
-        .filter(|&y| {
-            (0..buffer.area.width).any(|x| {
-                buffer[(x, y)].modifier.contains(Modifier::REVERSED)
-                    && buffer[(x, y)].symbol() == "▸"
-            })
-        })
-        .collect();
-    assert_eq!(rows.len(), 1, "one marker is highlighted: {shown}");
-    let row: String = (0..buffer.area.width)
-        .map(|x| buffer[(x, rows[0])].symbol().to_string())
-        .collect();
-    assert!(row.contains("▸ ran bash · exit 0"), "{row}");
-    // Unfocused, the conversation highlights nothing.
-    m.focus = Focus::Composer;
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal
-        .draw(|frame| render(&m, &mut cache, &Theme::default(), frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let any = (0..buffer.area.height).any(|y| {
-        (0..buffer.area.width).any(|x| {
-            buffer[(x, y)].symbol() == "▸" && buffer[(x, y)].modifier.contains(Modifier::REVERSED)
-        })
-    });
-    assert!(!any);
-}
-
-#[test]
 fn too_small() {
     insta::assert_snapshot!("too_small_50x12", screen(&model(), 50, 12));
 }
 
 /// A finished turn with a run, pushed directly: building a big session through events
 /// would only be slower.
-fn finished_turn(m: &mut Model, i: usize) {
+pub(super) fn finished_turn(m: &mut Model, i: usize) {
     let id = m.fresh_id();
     let run = format!("srvtoolu_{i}");
     m.turns.push(Turn {
@@ -586,31 +488,6 @@ fn any_json_block_renders_without_panic() {
     assert!(shown.contains("[redacted_thinking block]"), "{shown}");
     assert!(
         shown.contains("— the connection closed mid-answer"),
-        "{shown}"
-    );
-}
-
-#[test]
-fn the_selected_card_scrolls_under_its_header() {
-    let mut m = model();
-    let turn = send(&mut m, "describe");
-    let stdout: String = (1..=30).map(|i| format!("row {i}\n")).collect();
-    let blocks = [
-        bash("srvtoolu_a", "python3 describe.py"),
-        result("srvtoolu_a", &stdout, "", 0, &[]),
-    ];
-    answer(&mut m, turn, &blocks, MessageState::Complete);
-    m.code_scroll = 1_000;
-    let shown = screen(&m, 80, 24);
-    assert!(shown.contains("╭ bash · exit 0"), "{shown}");
-    assert!(
-        shown.contains("row 30") && !shown.contains("row 20"),
-        "{shown}"
-    );
-    m.code_scroll = 0;
-    let shown = screen(&m, 80, 24);
-    assert!(
-        shown.contains("python3 describe.py") && !shown.contains("row 30"),
         "{shown}"
     );
 }
