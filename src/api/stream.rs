@@ -16,7 +16,7 @@
 //! whole burst at once (a `content-length` body arrives in one) held three times its size
 //! in small event values.
 
-use super::client::Client;
+use super::client::{Client, describe_reqwest_error};
 use super::error::ApiError;
 use super::events::StreamEvent;
 use super::sse::SseDecoder;
@@ -172,14 +172,8 @@ impl EventStream {
                 }
                 Some(Err(error)) => {
                     // The answer is then cut (unless `message_stop` had come); the log says
-                    // why the body failed. Without its URL, which may hold a password.
-                    let error = error.without_url();
-                    let mut why = error.to_string();
-                    let mut source = std::error::Error::source(&error);
-                    while let Some(cause) = source {
-                        why.push_str(&format!(": {cause}"));
-                        source = cause.source();
-                    }
+                    // why the body failed.
+                    let why = describe_reqwest_error(&error);
                     tracing::warn!("the answer's body failed: {}", one_line(&why));
                     self.body_ended = true;
                     return;
