@@ -13,25 +13,16 @@ use std::collections::BTreeMap;
 /// Start and (once its result came) end of each run, by tool use id.
 pub type RunTimes = BTreeMap<String, (u64, Option<u64>)>;
 
-/// Notes `block` (one that started or stopped streaming at `at_ms`) in `times`; returns whether
-/// it changed them.
-pub fn note(times: &mut RunTimes, block: &Value, at_ms: u64) -> bool {
+/// Notes `block`, one that started or stopped streaming at `at_ms`, in `times`.
+pub fn note(times: &mut RunTimes, block: &Value, at_ms: u64) {
     if block.get("type").and_then(Value::as_str) == Some("server_tool_use")
         && let Some(id) = block.get("id").and_then(Value::as_str)
     {
-        if times.contains_key(id) {
-            return false;
-        }
-        times.insert(id.to_string(), (at_ms, None));
-        true
+        times.entry(id.to_string()).or_insert((at_ms, None));
     } else if let Some(id) = block.get("tool_use_id").and_then(Value::as_str)
         && let Some(t) = times.get_mut(id)
     {
-        let changed = t.1 != Some(at_ms);
         t.1 = Some(at_ms);
-        changed
-    } else {
-        false
     }
 }
 
@@ -45,21 +36,23 @@ mod tests {
         let mut times = RunTimes::new();
         let call =
             json!({"type": "server_tool_use", "id": "srvtoolu_1", "name": "bash_code_execution"});
-        assert!(note(&mut times, &call, 10));
+        note(&mut times, &call, 10);
+        assert_eq!(times["srvtoolu_1"], (10, None));
         // Its stop (same block, later) does not move the start.
-        assert!(!note(&mut times, &call, 40));
+        note(&mut times, &call, 40);
+        assert_eq!(times["srvtoolu_1"], (10, None));
         let result =
             json!({"type": "bash_code_execution_tool_result", "tool_use_id": "srvtoolu_1"});
-        assert!(note(&mut times, &result, 1210));
+        note(&mut times, &result, 1210);
         assert_eq!(times["srvtoolu_1"], (10, Some(1210)));
     }
 
     #[test]
     fn text_and_results_of_unknown_runs_change_nothing() {
         let mut times = RunTimes::new();
-        assert!(!note(&mut times, &json!({"type": "text", "text": "hi"}), 5));
+        note(&mut times, &json!({"type": "text", "text": "hi"}), 5);
         let orphan = json!({"type": "code_execution_tool_result", "tool_use_id": "nope"});
-        assert!(!note(&mut times, &orphan, 5));
+        note(&mut times, &orphan, 5);
         assert!(times.is_empty());
     }
 }
