@@ -312,13 +312,11 @@ impl Model {
             // With code runs, the arrows go from run marker to run marker, and the view
             // follows the selection (Enter acts on it); without, they scroll.
             KeyCode::Up | KeyCode::Char('k') if runs > 0 => {
-                self.code_selected = self.code_selected.saturating_sub(1);
-                self.code_scroll = 0;
+                self.select_run(self.code_selected.saturating_sub(1));
                 self.conversation.follow_run = true;
             }
             KeyCode::Down | KeyCode::Char('j') if runs > 0 => {
-                self.code_selected = (self.code_selected + 1).min(runs - 1);
-                self.code_scroll = 0;
+                self.select_run(self.code_selected + 1);
                 self.conversation.follow_run = true;
             }
             KeyCode::Up | KeyCode::Char('k') => *back = (*back + 1).min(max),
@@ -339,30 +337,26 @@ impl Model {
     }
 
     fn code_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let last = self.exec_count.saturating_sub(1);
         match key.code {
             KeyCode::Up | KeyCode::Char('k') => {
-                self.code_selected = self.code_selected.saturating_sub(1);
-                self.code_scroll = 0;
+                self.select_run(self.code_selected.saturating_sub(1))
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.code_selected = (self.code_selected + 1).min(last);
-                self.code_scroll = 0;
-            }
-            KeyCode::Home | KeyCode::Char('g') => {
-                self.code_selected = 0;
-                self.code_scroll = 0;
-            }
-            KeyCode::End | KeyCode::Char('G') => {
-                self.code_selected = last;
-                self.code_scroll = 0;
-            }
+            KeyCode::Down | KeyCode::Char('j') => self.select_run(self.code_selected + 1),
+            KeyCode::Home | KeyCode::Char('g') => self.select_run(0),
+            KeyCode::End | KeyCode::Char('G') => self.select_run(usize::MAX),
             KeyCode::PageDown | KeyCode::Char(' ') => self.code_scroll += 5,
             KeyCode::PageUp => self.code_scroll = self.code_scroll.saturating_sub(5),
             KeyCode::Enter => return self.preview_run_output().unwrap_or_default(),
             _ => return Vec::new(),
         }
         vec![Effect::Redraw]
+    }
+
+    /// Selects code run `index` (the last one if past it), its card scrolled to its top; the
+    /// code pane and the conversation share this selection.
+    fn select_run(&mut self, index: usize) {
+        self.code_selected = index.min(self.exec_count.saturating_sub(1));
+        self.code_scroll = 0;
     }
 
     /// A preview opened from a run (in the conversation or the code pane) closes with Esc or
