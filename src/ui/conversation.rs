@@ -163,6 +163,8 @@ fn block_type(block: &Value) -> Option<&str> {
 
 /// One turn's lines for a pane `width` wide, and whether they name a file of the panel.
 fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bool) {
+    // Rows already fitted to the width, and the lines still to fit.
+    let mut fitted = Vec::new();
     let mut lines = Vec::new();
     let mut code_runs = Vec::new();
     let mut names_files = false;
@@ -216,9 +218,9 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bo
             }
             Some("server_tool_use") => {
                 if block["name"].as_str().is_some_and(is_code_tool) {
-                    // Fitted up to here, so the marker's index is its row.
-                    lines = fit(lines, width);
-                    code_runs.push(lines.len());
+                    // What came before is fitted now, so the marker's index is its row.
+                    fitted.extend(fit(std::mem::take(&mut lines), width));
+                    code_runs.push(fitted.len());
                 }
                 let id = block["id"].as_str().unwrap_or("");
                 if let Some(run) = runs.iter().find(|r| r.tool_use_id == id) {
@@ -237,8 +239,9 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bo
         }
     }
     state_line(turn, width, ends_in_tail, theme, &mut lines);
+    fitted.extend(fit(lines, width));
     let laid = Laid {
-        lines: fit(lines, width),
+        lines: fitted,
         runs: code_runs,
     };
     (laid, names_files)
