@@ -35,6 +35,8 @@ impl Screen {
             prices: Default::default(),
             sample: None,
             config_path: None,
+            config_skills: Vec::new(),
+            added_skills: Vec::new(),
         };
         let mut model = Model::new(settings, Access::Key, true);
         model.handle(AppEvent::SessionLoaded(Box::new(synthetic_session(turns))));

@@ -49,6 +49,8 @@ pub struct Config {
     pub keys: BTreeMap<String, String>,
     /// Price changes merged over the built-in list prices used for cost estimates.
     pub prices: PriceOverrides,
+    /// Agent Skills loaded into the container of every new session (see `domain::skills`).
+    pub skills: Vec<String>,
 }
 
 impl Default for Config {
@@ -68,6 +70,7 @@ impl Default for Config {
             graphics: Graphics::Auto,
             keys: BTreeMap::new(),
             prices: PriceOverrides::default(),
+            skills: Vec::new(),
         }
     }
 }
@@ -138,6 +141,7 @@ impl Config {
         Keymap::default().with_overrides(&config.keys)?;
         Theme::load(&config.theme)?;
         config.price_table()?;
+        crate::domain::skills::parse_all(&config.skills)?;
         Ok(config)
     }
 }

@@ -237,3 +237,29 @@ event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
     assert_eq!(acc.unknown, vec![json!({"type":"quantum_flux","level":9})]);
     assert!(acc.stopped);
 }
+
+#[test]
+fn a_recorded_pptx_skill_answer_replays_with_its_runs_and_the_deck() {
+    let acc = replay_whole("vercel_skills_pptx_stream.jsonl");
+    assert_eq!(
+        acc.container.as_ref().unwrap().id,
+        "container_011CUJNGs88jcQ8KEiZguEUo"
+    );
+    assert_eq!(acc.stop_reason.as_deref(), Some("end_turn"));
+    assert_eq!(acc.unfinished(), 0);
+    let runs = executions(&acc.content());
+    assert_eq!(runs.len(), 16, "every tool use of the recording");
+    assert!(runs.iter().all(|r| r.result.is_some()));
+    // The skill's instructions were read from the container…
+    assert_eq!(runs[0].input["path"], "/skills/pptx/SKILL.md");
+    // …and only the last run, which copied the deck to $OUTPUT_DIR, handed out a file.
+    let outputs: Vec<String> = runs
+        .iter()
+        .flat_map(|r| r.result.clone().unwrap().output_file_ids)
+        .collect();
+    assert_eq!(outputs, vec!["file_011CUJNRcxM3JHxL8b5QGrNT".to_string()]);
+    assert_eq!(
+        clab::domain::execution::output_file_ids(&acc.content()),
+        outputs
+    );
+}

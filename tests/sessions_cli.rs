@@ -48,6 +48,7 @@ fn home() -> Home {
         size: Some(3),
         mime: None,
         local_path: Some(dir.path().join("rows.txt")),
+        given_as: None,
     };
     store.upsert_file(&meta.id, &file).unwrap();
     Home { dir, id: meta.id }

@@ -165,6 +165,7 @@ fn typing_goes_on_while_a_huge_picture_decodes() {
                 size: None,
                 mime: Some("image/png".into()),
                 local_path: Some(big.clone()),
+                given_as: None,
             }));
         app.model.focus = Focus::Files;
         let mut keys = vec![key(KeyCode::Char('p')), key(KeyCode::Tab)];

@@ -118,7 +118,7 @@ fn demo_attach_ask_download_in_tmux() {
     tmux.wait_for(&["Attach"], long);
     tmux.text(&csv.display().to_string());
     tmux.keys(&["Enter"]);
-    tmux.wait_for(&["sales.csv", "ready"], long);
+    tmux.wait_for(&["sales.csv", "in container"], long);
 
     tmux.text("what drives churn? plot it");
     tmux.keys(&["Enter"]);

@@ -55,6 +55,7 @@ fn ask_in_session(
                     size: Some(uploaded.size_bytes),
                     mime: Some("text/csv".into()),
                     local_path: Some(csv.clone()),
+                    given_as: None,
                 },
             )
             .await

@@ -1,6 +1,7 @@
 //! A representative session for export tests: an attachment, every kind of run, a failing
 //! command, output files (one downloaded, one not) and an answer that was cut off.
 
+use crate::domain::attachment::GivenAs;
 use crate::domain::session::{
     FileOrigin, FileRecord, MessageState, Role, Session, SessionMeta, StoredMessage,
 };
@@ -91,6 +92,7 @@ pub fn sample_session(chart: &Path) -> Session {
             updated_at: "2025-05-01T10:05:00.000000Z".to_string(),
             container: None,
             usage: Usage::default(),
+            skills: Vec::new(),
         },
         messages: vec![
             message(
@@ -106,7 +108,11 @@ pub fn sample_session(chart: &Path) -> Session {
             message(
                 2,
                 Role::User,
-                vec![json!({"type": "text", "text": "and by region?"})],
+                vec![
+                    json!({"type": "text", "text": "and by region?"}),
+                    json!({"type": "document", "source": {"type": "file", "file_id": "file_brief"}}),
+                    json!({"type": "container_upload", "file_id": "file_brief"}),
+                ],
                 MessageState::Complete,
             ),
             message(
@@ -131,6 +137,16 @@ pub fn sample_session(chart: &Path) -> Session {
                 size: Some(100),
                 mime: Some("text/csv".to_string()),
                 local_path: Some("sales.csv".into()),
+                given_as: None,
+            },
+            FileRecord {
+                id: "file_brief".to_string(),
+                filename: "brief.pdf".to_string(),
+                origin: FileOrigin::Uploaded,
+                size: Some(2048),
+                mime: Some("application/pdf".to_string()),
+                local_path: Some("brief.pdf".into()),
+                given_as: Some(GivenAs::Both),
             },
             FileRecord {
                 id: "file_chart".to_string(),
@@ -139,6 +155,7 @@ pub fn sample_session(chart: &Path) -> Session {
                 size: None,
                 mime: Some("image/png".to_string()),
                 local_path: Some(chart.to_path_buf()),
+                given_as: None,
             },
         ],
         deleted_files: Vec::new(),

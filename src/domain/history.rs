@@ -70,11 +70,13 @@ pub fn container_alive(container: &Container, now: chrono::DateTime<chrono::Utc>
     }
 }
 
-/// `container_upload` blocks for the session's uploaded files, except `skip` (attached anew).
+/// `container_upload` blocks for the session's uploads that went in the container, except
+/// `skip` (attached anew). A file only read lives in its message's block, not the container.
 pub fn reattach_blocks(files: &[FileRecord], skip: &[String]) -> Vec<Value> {
     files
         .iter()
         .filter(|f| f.origin == FileOrigin::Uploaded && !skip.contains(&f.id))
+        .filter(|f| f.given_as.is_none_or(|g| g.in_container()))
         .map(|f| json!({"type": "container_upload", "file_id": f.id}))
         .collect()
 }
@@ -161,6 +163,7 @@ mod tests {
             size: None,
             mime: None,
             local_path: None,
+            given_as: None,
         };
         let files = vec![
             file("u1", FileOrigin::Uploaded),

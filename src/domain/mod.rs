@@ -7,6 +7,7 @@
 //! (checked by `tests/architecture.rs`).
 
 pub mod answer;
+pub mod attachment;
 pub mod container;
 pub mod execution;
 #[cfg(test)]
@@ -16,5 +17,6 @@ pub mod partial_json;
 pub mod request;
 pub mod run_times;
 pub mod session;
+pub mod skills;
 pub mod synthetic;
 pub mod usage;

@@ -3,8 +3,10 @@
 //!
 //! Invariant: the body is built from the request alone (plus, for a continuation, the answer
 //! so far and its container), so the same request always sends the same bytes; the Files beta
-//! is sent exactly when a message references a file id.
+//! is sent exactly when a message references a file id or skills are loaded, and the skills
+//! beta exactly when skills are.
 
+use super::skills::{self, SKILLS_BETA};
 use serde_json::{Value, json};
 
 /// The `anthropic-beta` value of the Files API.
@@ -23,6 +25,8 @@ pub struct TurnRequest {
     /// The conversation, ending with the user's new message.
     pub messages: Vec<Value>,
     pub container: Option<String>,
+    /// Agent Skill ids loaded into the container (see [`skills`]).
+    pub skills: Vec<String>,
     pub max_continuations: u32,
 }
 
@@ -40,22 +44,35 @@ impl TurnRequest {
             "messages": messages,
             "tools": [{"type": self.tool, "name": "code_execution"}],
         });
-        if let Some(id) = container.or(self.container.as_deref()) {
+        let id = container.or(self.container.as_deref());
+        if !self.skills.is_empty() {
+            let mut spec = json!({
+                "skills": self.skills.iter().map(|s| skills::wire(s)).collect::<Vec<_>>(),
+            });
+            if let Some(id) = id {
+                spec["id"] = json!(id);
+            }
+            body["container"] = spec;
+        } else if let Some(id) = id {
             body["container"] = json!(id);
         }
         body
     }
 
     /// `anthropic-beta` values: the code execution beta of the chosen tool (still accepted,
-    /// no longer required) and the Files beta when the conversation references files.
+    /// no longer required), the Files beta when the conversation references files or skills
+    /// make them, and the skills beta when skills are loaded.
     pub fn betas(&self) -> Vec<&'static str> {
         let mut betas = vec![if self.tool == TOOL_20250522 {
             "code-execution-2025-05-22"
         } else {
             "code-execution-2025-08-25"
         }];
-        if references_files(&self.messages) {
+        if references_files(&self.messages) || !self.skills.is_empty() {
             betas.insert(0, FILES_BETA);
+        }
+        if !self.skills.is_empty() {
+            betas.push(SKILLS_BETA);
         }
         betas
     }
@@ -84,6 +101,7 @@ mod tests {
             tool: "code_execution_20250825".into(),
             messages,
             container: Some("container_1".into()),
+            skills: Vec::new(),
             max_continuations: 3,
         }
     }
@@ -120,5 +138,30 @@ mod tests {
             with_file.betas(),
             vec![FILES_BETA, "code-execution-2025-08-25"]
         );
+    }
+
+    #[test]
+    fn skills_make_the_container_an_object_with_its_betas() {
+        let mut req = request(vec![
+            json!({"role":"user","content":[{"type":"text","text":"a deck"}]}),
+        ]);
+        req.skills = vec!["pptx".into(), "skill_01Ab".into()];
+        let body = req.body(None, None);
+        assert_eq!(
+            body["container"],
+            json!({
+                "skills": [
+                    {"type":"anthropic","skill_id":"pptx","version":"latest"},
+                    {"type":"custom","skill_id":"skill_01Ab","version":"latest"},
+                ],
+                "id": "container_1",
+            })
+        );
+        assert_eq!(
+            req.betas(),
+            vec![FILES_BETA, "code-execution-2025-08-25", SKILLS_BETA]
+        );
+        req.container = None;
+        assert!(req.body(None, None)["container"].get("id").is_none());
     }
 }

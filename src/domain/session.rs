@@ -5,6 +5,7 @@
 //! conversation is re-sent byte-equivalent; everything shown is derived from it. The API key
 //! has no place here.
 
+use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
 use crate::domain::run_times::RunTimes;
 use crate::domain::usage::Usage;
@@ -80,6 +81,9 @@ pub struct FileRecord {
     pub mime: Option<String>,
     /// The local source of an upload, or where a generated file was saved.
     pub local_path: Option<PathBuf>,
+    /// How an upload was given to Claude; `None` for generated files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_as: Option<GivenAs>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,6 +95,8 @@ pub struct SessionMeta {
     pub updated_at: String,
     pub container: Option<Container>,
     pub usage: Usage,
+    /// Agent Skill ids loaded into the session's container (see `domain::skills`).
+    pub skills: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -53,6 +53,7 @@ pub fn synthetic_session(turns: usize) -> Session {
             updated_at: "2026-01-01T10:00:00Z".into(),
             container: None,
             usage: Usage::default(),
+            skills: Vec::new(),
         },
         messages,
         files: Vec::new(),

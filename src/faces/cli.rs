@@ -4,6 +4,7 @@
 //! exit with 2 (clap's own errors do too), API and I/O errors with 1. The API key is never an
 //! argument: it would show in `ps` and shell history.
 
+use crate::domain::attachment::{AttachArg, parse_attach_arg};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -38,9 +39,23 @@ pub struct Cli {
     #[arg(short = 'p', long = "print", value_name = "PROMPT")]
     pub prompt: Option<String>,
 
-    /// Attach a file to the turn (uploaded through the Files API; repeatable)
-    #[arg(short = 'a', long = "attach", value_name = "FILE", requires = "prompt")]
-    pub attach: Vec<PathBuf>,
+    /// Attach a file to the turn (uploaded through the Files API; repeatable). PDFs and
+    /// PNG/JPEG/GIF/WebP pictures are read by Claude directly and also put in the code
+    /// container; other files go only in the container. A suffix chooses: FILE:container,
+    /// FILE:read or FILE:both
+    #[arg(
+        short = 'a',
+        long = "attach",
+        value_name = "FILE[:MODE]",
+        requires = "prompt",
+        value_parser = parse_attach_arg
+    )]
+    pub attach: Vec<AttachArg>,
+
+    /// Load an Agent Skill into the container (repeatable): xlsx, pptx, docx, pdf, or a custom
+    /// skill id (skill_…). Kept with the session, so --resume keeps it
+    #[arg(long = "skill", value_name = "NAME", value_parser = crate::domain::skills::parse)]
+    pub skills: Vec<String>,
 
     /// Continue a session: the latest, or the one whose id starts with ID
     #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
@@ -99,7 +114,8 @@ pub enum Command {
     /// Run the mock Anthropic API server in the foreground (for tests and offline use)
     Mock(MockArgs),
     /// Print a preview of a local file: a picture in coloured half-blocks, a table's first
-    /// rows with column types, a text's first lines
+    /// rows with column types, a workbook's sheets, a deck's or document's outline, a PDF's
+    /// page count and first page, a text's first lines
     Preview {
         #[arg(value_name = "PATH")]
         path: PathBuf,
@@ -124,7 +140,8 @@ pub enum FilesCommand {
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
         /// Then print a preview: a picture in coloured half-blocks, a table's first rows, a
-        /// text's first lines (not with --json)
+        /// workbook's sheets, a deck's or document's outline, a text's first lines (not with
+        /// --json)
         #[arg(long)]
         preview: bool,
     },

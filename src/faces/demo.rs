@@ -4,6 +4,7 @@
 //! data directory's `demo/` folder (owner-only), the same one every run, so trying clab never
 //! litters the current directory or leaves a folder per run in /tmp.
 
+use crate::domain::attachment::AttachArg;
 use crate::faces::cli::Cli;
 use crate::faces::error::CliError;
 use crate::faces::output;
@@ -44,7 +45,11 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
     let mut demo = Cli {
         command: None,
         prompt: Some(PROMPT.to_string()),
-        attach: vec![csv],
+        attach: vec![AttachArg {
+            path: csv,
+            mode: None,
+        }],
+        skills: cli.skills.clone(),
         download_dir: Some(dir.clone()),
         resume: None,
         common: cli.common.clone(),

@@ -83,6 +83,8 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         keymap,
         prices: config.price_table().map_err(CliError::Usage)?,
         config_path: cli.common.config.clone().or_else(crate::paths::config_file),
+        config_skills: config.skills.clone(),
+        added_skills: cli.skills.clone(),
         sample: if demo {
             Some(crate::faces::demo::write_sample()?)
         } else {

@@ -16,7 +16,7 @@ use super::server::Shared;
 use super::sse::Disconnected;
 use super::store::StoredFile;
 use super::stream_writer::Turn;
-use super::{chart, ids};
+use super::{chart, ids, report};
 
 /// The request facts the demo script depends on.
 pub struct DemoInput {
@@ -25,6 +25,10 @@ pub struct DemoInput {
     pub legacy: bool,
     /// Files visible in the container, this turn's uploads first.
     pub files: Vec<StoredFile>,
+    /// Files given to read directly (`document` and `image` blocks) in this turn.
+    pub read: Vec<StoredFile>,
+    /// Agent Skill ids loaded into the container.
+    pub skills: Vec<String>,
 }
 
 /// Lines shown by the text editor's `view` of a non-CSV text file.
@@ -33,8 +37,23 @@ const VIEW_LINES: usize = 200;
 const DEMO_NOTE: &str = "(This answer comes from clab's demo mode: the numbers and the chart are computed from your file, but no model wrote this text. Set an API key for a real analysis.)";
 
 pub async fn run(turn: &mut Turn, state: &Shared, input: &DemoInput) -> Result<(), Disconnected> {
+    if !input.read.is_empty() {
+        turn.text(&read_note(&input.read)).await?;
+    }
     if let Some(csv) = input.files.iter().find(|f| f.is_csv()) {
-        return analyse_csv(turn, state, input, csv).await;
+        let Some(summary) = analyse_csv(turn, state, input, csv).await? else {
+            return Ok(());
+        };
+        if let Some(skill) = report::chosen(&input.skills, &input.question) {
+            report::make(turn, state, csv, &summary, skill).await?;
+        } else if !input.skills.is_empty() {
+            turn.text(&format!(
+                "The demo makes documents with the pptx and xlsx skills only; {} would need a real model.",
+                input.skills.join(", ")
+            ))
+            .await?;
+        }
+        return turn.text(DEMO_NOTE).await;
     }
     if let Some(text) = input.files.iter().find(|f| is_text(f)) {
         return view_text(turn, input, text).await;
@@ -47,6 +66,30 @@ pub async fn run(turn: &mut Turn, state: &Shared, input: &DemoInput) -> Result<(
         "{seen} is clab's demo mode: there is no model behind it, and it answers by analysing a CSV file in a simulated code execution sandbox. Attach a CSV to see it work: headless, run `clab --demo -p \"What stands out in this data?\" -a data.csv`; in the TUI, press Ctrl-O to attach a file, then ask your question."
     ))
     .await
+}
+
+/// What the demo says about files it was given to read: it names them honestly, since it
+/// cannot read a PDF or look at a picture the way a model does.
+fn read_note(files: &[StoredFile]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let kind = if f.mime_type == "application/pdf" {
+                "PDF"
+            } else {
+                "picture"
+            };
+            format!(
+                "`{}` ({kind}, {} KB)",
+                f.filename,
+                f.size_bytes.div_ceil(1024)
+            )
+        })
+        .collect();
+    format!(
+        "I was given {} to read directly. The demo has no model to read them with, so it only names them here; a real answer would describe what they show.",
+        names.join(" and ")
+    )
 }
 
 fn is_text(f: &StoredFile) -> bool {
@@ -63,7 +106,7 @@ fn py_str(s: &str) -> String {
 }
 
 /// Runs `code` in the sandbox: bash heredoc (20250825) or the legacy Python tool.
-async fn run_python(
+pub(super) async fn run_python(
     turn: &mut Turn,
     legacy: bool,
     code: &str,
@@ -130,7 +173,7 @@ fn chart_code(filename: &str, column: &str, out_name: &str) -> String {
 }
 
 /// Compact number: integers without decimals, otherwise at most two decimals.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {
@@ -214,12 +257,14 @@ fn interpretation(
     out
 }
 
+/// Summarizes and plots the CSV; returns its summary, or None after explaining why not (the
+/// demo note included).
 async fn analyse_csv(
     turn: &mut Turn,
     state: &Shared,
     input: &DemoInput,
     file: &StoredFile,
-) -> Result<(), Disconnected> {
+) -> Result<Option<CsvSummary>, Disconnected> {
     turn.text("I'll load the file and look at its structure first.")
         .await?;
     let path = file.path.clone();
@@ -232,9 +277,9 @@ async fn analyse_csv(
         Err(e) => {
             let stderr = format!("pandas.errors.ParserError: {e:#}\n");
             run_python(turn, input.legacy, &code, "", &stderr, &[]).await?;
-            return turn
-                .text(&format!("I couldn't parse `{}` as CSV ({e:#}). Please check the file and attach it again.\n\n{DEMO_NOTE}", file.filename))
-                .await;
+            turn.text(&format!("I couldn't parse `{}` as CSV ({e:#}). Please check the file and attach it again.\n\n{DEMO_NOTE}", file.filename))
+                .await?;
+            return Ok(None);
         }
     };
     run_python(turn, input.legacy, &code, &summary.report(), "", &[]).await?;
@@ -247,7 +292,7 @@ async fn analyse_csv(
     ))
     .await?;
     let Some(column) = plot else {
-        return turn.text(DEMO_NOTE).await;
+        return Ok(Some(summary));
     };
     let slug: String = column
         .name
@@ -269,11 +314,9 @@ async fn analyse_csv(
         }
         Err(e) => {
             run_python(turn, input.legacy, &code, "", &format!("{e:#}\n"), &[]).await?;
-            return turn
-                .text(&format!(
-                    "The chart could not be rendered ({e:#}).\n\n{DEMO_NOTE}"
-                ))
-                .await;
+            turn.text(&format!("The chart could not be rendered ({e:#})."))
+                .await?;
+            return Ok(Some(summary));
         }
     }
     let st = column.stats.clone();
@@ -284,10 +327,11 @@ async fn analyse_csv(
         )
     });
     turn.text(&format!(
-        "Here is the histogram of `{}`, saved as `{out_name}`.{spread}\n\n{DEMO_NOTE}",
+        "Here is the histogram of `{}`, saved as `{out_name}`.{spread}",
         column.name
     ))
-    .await
+    .await?;
+    Ok(Some(summary))
 }
 
 /// Renders the histogram into the store as a generated, downloadable PNG; returns its id.

@@ -5,7 +5,10 @@
 //! mock created (else 400, like an unknown file or an expired container); files uploaded
 //! into a container stay available to later turns that reuse it. The envelope
 //! (`message_start` usage, cumulative `message_delta` usage, `container` in the delta) has
-//! the recorded shapes.
+//! the recorded shapes. A `document` or `image` block with a file source must name a stored
+//! file of a type its block takes (PDF or plain text; JPEG, PNG, GIF or WebP), else 400. Skills
+//! in `container.skills` must be Anthropic's four or `custom`, at most 20, with a code execution
+//! tool; the response's `container.skills` gives each its resolved version.
 
 use axum::Json;
 use axum::extract::State;
@@ -46,6 +49,8 @@ struct Parsed {
     input_tokens: usize,
     input: DemoInput,
     container: Option<String>,
+    /// The loaded skills with their resolved versions, for the response's `container`.
+    skills: Vec<Value>,
 }
 
 fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
@@ -93,6 +98,7 @@ fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
                 .ok_or_else(|| ApiError::invalid(format!("File `{id}` not found.")))
         })
         .collect::<Result<Vec<StoredFile>, ApiError>>()?;
+    let read = read_files(state, &blocks)?;
     let tools = req["tools"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     let tool_type = |t: &str| tools.iter().any(|tool| tool["type"] == t);
     let code_tool = tools.iter().any(|t| {
@@ -103,7 +109,9 @@ fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
     let requested = req["container"]
         .as_str()
         .or_else(|| req["container"]["id"].as_str());
-    let (container, available) = resolve_container(state, requested, &uploads, code_tool)?;
+    let skills = skills(&req["container"]["skills"], code_tool)?;
+    let (container, available) =
+        resolve_container(state, requested, &uploads, code_tool || !skills.is_empty())?;
     Ok(Parsed {
         model,
         stream: req["stream"] == true,
@@ -113,8 +121,89 @@ fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
             question,
             legacy: tool_type("code_execution_20250522"),
             files: available,
+            read,
+            skills: skills
+                .iter()
+                .filter_map(|s| s["skill_id"].as_str().map(String::from))
+                .collect(),
         },
+        skills,
     })
+}
+
+/// The stored files of the `document` and `image` blocks that have a file source.
+fn read_files(state: &Shared, blocks: &[Value]) -> Result<Vec<StoredFile>, ApiError> {
+    let mut read = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let kind = b["type"].as_str().unwrap_or_default();
+        if !matches!(kind, "document" | "image") || b["source"]["type"] != "file" {
+            continue;
+        }
+        let id = b["source"]["file_id"].as_str().unwrap_or_default();
+        let file = state
+            .files
+            .get(id)
+            .ok_or_else(|| ApiError::invalid(format!("File `{id}` not found.")))?;
+        let fits = match kind {
+            "document" => matches!(file.mime_type.as_str(), "application/pdf" | "text/plain"),
+            _ => matches!(
+                file.mime_type.as_str(),
+                "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+            ),
+        };
+        if !fits {
+            return Err(ApiError::invalid(format!(
+                "content.{i}.{kind}.source: file `{id}` has type {}, which a {kind} block does not take.",
+                file.mime_type
+            )));
+        }
+        read.push(file);
+    }
+    Ok(read)
+}
+
+/// Checks `container.skills` and returns each with its resolved version.
+fn skills(requested: &Value, code_tool: bool) -> Result<Vec<Value>, ApiError> {
+    let Some(list) = requested.as_array() else {
+        return Ok(Vec::new());
+    };
+    if !list.is_empty() && !code_tool {
+        return Err(ApiError::invalid(
+            "container.skills: skills require the code execution tool.",
+        ));
+    }
+    if list.len() > 20 {
+        return Err(ApiError::invalid(
+            "container.skills: at most 20 skills may be loaded per request.",
+        ));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let id = s["skill_id"].as_str().unwrap_or_default();
+            let version = s["version"].as_str().unwrap_or("latest");
+            let resolved = match (s["type"].as_str(), id) {
+                (Some("anthropic"), "pptx" | "xlsx" | "docx" | "pdf") => if version == "latest" {
+                    "20251013"
+                } else {
+                    version
+                }
+                .to_string(),
+                (Some("custom"), id) if id.starts_with("skill_") => if version == "latest" {
+                    "1759178010641129"
+                } else {
+                    version
+                }
+                .to_string(),
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "container.skills.{i}: skill `{id}` was not found."
+                    )));
+                }
+            };
+            Ok(json!({"type": s["type"], "skill_id": id, "version": resolved}))
+        })
+        .collect()
 }
 
 /// Finds or creates the container; returns it and the files visible in it, this turn's first.
@@ -167,10 +256,14 @@ async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response
         "service_tier": "standard",
         "inference_geo": "not_available",
     });
-    let container = p
-        .container
-        .as_ref()
-        .map(|c| json!({"id": c, "expires_at": rfc3339_micros(Utc::now() + Duration::minutes(5))}));
+    let container = p.container.as_ref().map(|c| {
+        let mut container =
+            json!({"id": c, "expires_at": rfc3339_micros(Utc::now() + Duration::minutes(5))});
+        if !p.skills.is_empty() {
+            container["skills"] = json!(p.skills);
+        }
+        container
+    });
     if !p.stream {
         let mut turn = Turn::new(None);
         let _ = demo::run(&mut turn, &state, &p.input).await;

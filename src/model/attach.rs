@@ -3,8 +3,11 @@
 //! Invariant: the reducer never touches the disk; checking a path and listing a directory are
 //! effects whose answers carry the input they were asked about, so an answer to an input the
 //! user has since edited is ignored. A refused path leaves the prompt open with the reason.
+//! How the file is given to Claude is decided by `domain::attachment`, as for `-a`; Ctrl-T in
+//! the prompt cycles the choice (by kind, container, read, both).
 
 use super::state::{AttachPrompt, FileState, Model, Overlay};
+use crate::domain::attachment::{self, GivenAs};
 use crate::model::effect::Effect;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
@@ -67,6 +70,15 @@ impl Model {
                 prompt.input.pop();
                 prompt.edited();
             }
+            KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                prompt.mode = match prompt.mode {
+                    None => Some(GivenAs::Container),
+                    Some(GivenAs::Container) => Some(GivenAs::Read),
+                    Some(GivenAs::Read) => Some(GivenAs::Both),
+                    Some(GivenAs::Both) => None,
+                };
+                prompt.error = None;
+            }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 prompt.input.clear();
                 prompt.edited();
@@ -122,8 +134,20 @@ impl Model {
             return Vec::new();
         };
         prompt.checking = false;
+        let mode = prompt.mode;
         match result {
             Ok((path, size)) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let (given, notice) = match attachment::decide(&name, size, mode) {
+                    Ok(decided) => decided,
+                    Err(why) => {
+                        prompt.error = Some(why);
+                        return vec![Effect::Redraw];
+                    }
+                };
                 self.overlay = None;
                 let attached = self.files.iter().find(|f| {
                     f.local_path.as_ref() == Some(&path) && !matches!(f.state, FileState::Failed(_))
@@ -132,7 +156,11 @@ impl Model {
                     self.notice = Some(format!("{} is already attached", file.name));
                     return vec![Effect::Redraw];
                 }
-                self.begin_upload(path, size)
+                let effects = self.begin_upload(path, size, given);
+                if notice.is_some() {
+                    self.notice = notice;
+                }
+                effects
             }
             Err(why) => {
                 prompt.error = Some(why);

@@ -8,12 +8,14 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
+use crate::domain::attachment::{self, Attached, GivenAs};
 use crate::domain::execution::is_code_tool;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
 use crate::domain::request::TurnRequest;
 use crate::domain::run_times;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, Session, StoredMessage};
+use crate::domain::skills;
 use crate::model::effect::{Effect, TurnStart};
 use crate::model::event::{TurnChange, TurnEnd};
 use chrono::{DateTime, Utc};
@@ -59,11 +61,16 @@ impl Model {
                 f.record()
             })
             .collect();
-        let mut user = vec![json!({"type": "text", "text": prompt})];
-        user.extend(
-            new_files
+        let user = attachment::user_content(
+            &prompt,
+            &new_files
                 .iter()
-                .map(|f| json!({"type": "container_upload", "file_id": f.id})),
+                .map(|f| Attached {
+                    id: &f.id,
+                    filename: &f.filename,
+                    given: f.given_as.unwrap_or(GivenAs::Container),
+                })
+                .collect::<Vec<_>>(),
         );
         // Every file with an id is uploaded by now (the pending ones just joined the message).
         let known: Vec<FileRecord> = self
@@ -103,6 +110,7 @@ impl Model {
             tool: self.settings.tool.clone(),
             messages,
             container: self.container.as_ref().map(|c| c.id.clone()),
+            skills: self.skills.clone(),
             max_continuations: self.settings.max_continuations,
         };
         vec![
@@ -266,6 +274,7 @@ impl Model {
                 state: FileState::Ready,
                 local_path: None,
                 pending: false,
+                given_as: None,
             });
             effects.push(Effect::FetchInfo { file_id });
         }
@@ -313,6 +322,12 @@ impl Model {
         self.session_id = Some(session.meta.id.clone());
         self.session_name = Some(session.meta.name.clone());
         self.container = session.meta.container.clone();
+        self.skills = skills::for_turn(
+            Some(&session.meta.skills),
+            &self.settings.config_skills,
+            &self.settings.added_skills,
+        )
+        .unwrap_or_else(|_| session.meta.skills.clone());
         self.usage = session.meta.usage;
         let mut pending_user: Option<StoredMessage> = None;
         for message in session.messages {
@@ -451,6 +466,7 @@ impl FileEntry {
             size: self.size,
             mime: self.mime.clone(),
             local_path: self.local_path.clone(),
+            given_as: self.given_as,
         }
     }
 
@@ -473,6 +489,7 @@ impl FileEntry {
             state,
             local_path: record.local_path,
             pending: false,
+            given_as: record.given_as,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! configured directory under a sanitized, non-clobbering name chosen by the runner.
 
 use super::state::{FileEntry, FileState, Model, Overlay, TurnState};
+use crate::domain::attachment::GivenAs;
 use crate::domain::session::{FileOrigin, FileRecord};
 use crate::model::effect::Effect;
 use crate::model::event::Transfer;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 
 impl Model {
     /// Starts uploading a checked path as an attachment of the next message.
-    pub fn begin_upload(&mut self, path: PathBuf, size: u64) -> Vec<Effect> {
+    pub fn begin_upload(&mut self, path: PathBuf, size: u64, given: GivenAs) -> Vec<Effect> {
         let attach = self.fresh_id();
         let name = path
             .file_name()
@@ -31,6 +32,7 @@ impl Model {
             },
             local_path: Some(path.clone()),
             pending: true,
+            given_as: Some(given),
         });
         self.files_selected = self.files.len() - 1;
         vec![Effect::Upload { attach, path }, Effect::Redraw]

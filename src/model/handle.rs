@@ -182,6 +182,7 @@ impl Model {
             Action::Help => self.show(Overlay::Help { scroll: 0 }),
             Action::Usage => self.show(Overlay::Usage { back: 0 }),
             Action::Notices => self.show(Overlay::Notices),
+            Action::Skills => self.show(Overlay::Skills { cursor: 0 }),
             Action::FocusNext | Action::FocusPrev => {
                 self.focus = self.focus.cycle(action == Action::FocusNext);
                 vec![Effect::Redraw]
@@ -249,6 +250,8 @@ impl Model {
             {
                 self.show_none()
             }
+            Overlay::Skills { .. } if close || action == Some(Action::Skills) => self.show_none(),
+            Overlay::Skills { cursor } => self.skills_key(cursor, key),
             Overlay::Usage { back } => self.usage_scroll(back, key),
             Overlay::Help { scroll } => {
                 let scroll = match key.code {
@@ -385,6 +388,8 @@ impl Model {
             KeyCode::PageDown => self.files_selected = (self.files_selected + 10).min(last),
             KeyCode::PageUp => self.files_selected = self.files_selected.saturating_sub(10),
             KeyCode::Esc if self.preview.is_some() => return self.close_preview(),
+            KeyCode::Char('[') => return self.switch_sheet(-1),
+            KeyCode::Char(']') => return self.switch_sheet(1),
             KeyCode::Left | KeyCode::Char('h') => return self.scroll_preview_columns(-1),
             KeyCode::Right | KeyCode::Char('l') => return self.scroll_preview_columns(1),
             _ => return Vec::new(),

@@ -28,6 +28,7 @@ pub enum Action {
     Delete,
     Preview,
     Notices,
+    Skills,
 }
 
 /// Where an action's keys are listened to.
@@ -41,7 +42,7 @@ pub enum Context {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Quit,
         Action::Interrupt,
         Action::Help,
@@ -60,6 +61,7 @@ impl Action {
         Action::Delete,
         Action::Preview,
         Action::Notices,
+        Action::Skills,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -83,6 +85,7 @@ impl Action {
             Action::Delete => "delete",
             Action::Preview => "preview",
             Action::Notices => "notices",
+            Action::Skills => "skills",
         }
     }
 
@@ -106,6 +109,7 @@ impl Action {
             Action::Delete => "delete the selected file from the API",
             Action::Preview => "preview the selected file / close it",
             Action::Notices => "every notice of this run",
+            Action::Skills => "Agent Skills of the session (Excel, PowerPoint, Word, PDF)",
         }
     }
 
@@ -178,6 +182,8 @@ impl Default for Keymap {
                 bind(Char('x'), none, Action::Delete),
                 bind(Char('p'), none, Action::Preview),
                 bind(F(2), none, Action::Notices),
+                bind(F(3), none, Action::Skills),
+                bind(Char('s'), none, Action::Skills),
             ],
         }
     }

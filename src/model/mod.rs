@@ -16,6 +16,7 @@ pub mod key_spec;
 pub mod keymap;
 pub mod layout;
 mod preview;
+pub mod skills_picker;
 pub mod state;
 pub mod usage_report;
 

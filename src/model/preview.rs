@@ -72,6 +72,7 @@ impl Model {
             content,
             scroll: 0,
             column: 0,
+            sheet: 0,
         });
         let mut effects = effects;
         effects.push(Effect::Redraw);
@@ -174,11 +175,37 @@ impl Model {
         let PreviewContent::Ready(preview) = &pane.content else {
             return Vec::new();
         };
-        let Preview::Table(table) = preview.as_ref() else {
-            return Vec::new();
+        let table = match preview.as_ref() {
+            Preview::Table(table) => table,
+            Preview::Workbook(sheets) => match sheets.get(pane.sheet) {
+                Some((_, table)) => table,
+                None => return Vec::new(),
+            },
+            _ => return Vec::new(),
         };
         let column = pane.column.saturating_add_signed(delta);
         pane.column = column.min(table.columns.saturating_sub(1));
+        vec![Effect::Redraw]
+    }
+
+    /// Shows the next (`delta` 1) or previous (-1) sheet of a workbook, from its top left.
+    pub fn switch_sheet(&mut self, delta: isize) -> Vec<Effect> {
+        let Some(pane) = &mut self.preview else {
+            return Vec::new();
+        };
+        let PreviewContent::Ready(preview) = &pane.content else {
+            return Vec::new();
+        };
+        let Preview::Workbook(sheets) = preview.as_ref() else {
+            return Vec::new();
+        };
+        let sheet = pane
+            .sheet
+            .saturating_add_signed(delta)
+            .min(sheets.len().saturating_sub(1));
+        if sheet != pane.sheet {
+            (pane.sheet, pane.scroll, pane.column) = (sheet, 0, 0);
+        }
         vec![Effect::Redraw]
     }
 
@@ -190,7 +217,10 @@ impl Model {
         let rows = match &pane.content {
             PreviewContent::Ready(preview) => match preview.as_ref() {
                 Preview::Table(t) => t.rows.len(),
-                Preview::Text(t) => t.lines.len(),
+                Preview::Text(t) | Preview::Document { text: t, .. } => t.lines.len(),
+                Preview::Workbook(sheets) => {
+                    sheets.get(pane.sheet).map_or(0, |(_, t)| t.rows.len())
+                }
                 _ => 0,
             },
             _ => 0,

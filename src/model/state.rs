@@ -6,9 +6,11 @@
 //! cache skip unchanged turns.
 
 use super::cost::PriceTable;
+use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
 use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, MessageState};
+use crate::domain::skills;
 use crate::domain::usage::Usage;
 use crate::model::keymap::Keymap;
 use crate::preview::Preview;
@@ -87,6 +89,11 @@ pub enum Overlay {
     },
     /// The notices of this run, newest last.
     Notices,
+    /// The session's Agent Skills; `cursor` is the highlighted row of
+    /// [`crate::model::skills_picker::rows`].
+    Skills {
+        cursor: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -101,6 +108,8 @@ pub struct AttachPrompt {
     pub error: Option<String>,
     /// A check of `input` is under way.
     pub checking: bool,
+    /// How the file will be given to Claude; `None` decides by its kind.
+    pub mode: Option<GivenAs>,
 }
 
 /// One exchange: the user's message and the assistant's answer as API blocks.
@@ -166,6 +175,8 @@ pub struct FileEntry {
     pub local_path: Option<PathBuf>,
     /// An upload made for the next message, not yet sent.
     pub pending: bool,
+    /// How an upload is given to Claude; `None` for generated files.
+    pub given_as: Option<GivenAs>,
 }
 
 /// Scroll position kept as lines above the bottom, so following the stream is `back == 0`
@@ -194,6 +205,9 @@ pub struct Settings {
     pub sample: Option<PathBuf>,
     /// The config file in force (or where it would be), named by the no-key dialog.
     pub config_path: Option<PathBuf>,
+    /// Agent Skills of a new session (the config's), and those `--skill` adds to any session.
+    pub config_skills: Vec<String>,
+    pub added_skills: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +219,8 @@ pub struct Model {
     pub turns: Vec<Turn>,
     pub files: Vec<FileEntry>,
     pub container: Option<Container>,
+    /// Agent Skill ids the session's turns load into the container.
+    pub skills: Vec<String>,
     pub usage: Usage,
     /// The session's estimated container time, kept in step with the turns (recomputed when
     /// a turn starts, gains a block or ends, so drawing it costs nothing per turn).
@@ -252,6 +268,8 @@ pub struct PreviewPane {
     pub scroll: usize,
     /// Table columns scrolled past.
     pub column: usize,
+    /// The sheet shown of a workbook.
+    pub sheet: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -274,6 +292,8 @@ pub enum Access {
 
 impl Model {
     pub fn new(settings: Settings, access: Access, resuming: bool) -> Model {
+        let skills = skills::for_turn(None, &settings.config_skills, &settings.added_skills)
+            .unwrap_or_default();
         Model {
             settings,
             demo: access == Access::Demo,
@@ -282,6 +302,7 @@ impl Model {
             turns: Vec::new(),
             files: Vec::new(),
             container: None,
+            skills,
             usage: Usage::default(),
             container_time: TimeDelta::zero(),
             state: if resuming {

@@ -5,8 +5,10 @@
 //! The kind is decided by content where content can tell (image magic bytes, UTF-8), by the
 //! extension only for the delimiter of a table, so a mislabelled file is shown for what it is.
 
+pub mod documents;
 pub mod graphics;
 pub mod image;
+pub mod office;
 pub mod print;
 pub mod table;
 pub mod text;
@@ -25,6 +27,14 @@ pub enum Preview {
     Image(ImagePreview),
     Table(TablePreview),
     Text(TextPreview),
+    /// An Excel workbook: each sheet's name and its table.
+    Workbook(Vec<(String, TablePreview)>),
+    /// A deck's or a document's outline, or what a PDF says about itself, as lines under a
+    /// one-line summary ("PowerPoint · 6 slides").
+    Document {
+        summary: String,
+        text: TextPreview,
+    },
     /// Neither picture, table nor text: what the file is and how big.
     Other {
         kind: String,
@@ -53,6 +63,9 @@ pub fn build(path: &Path, theme: &Theme) -> Result<Preview, String> {
         .unwrap_or_default();
     if image::sniff(&head).is_some() {
         return image::decode(open()?).map(Preview::Image);
+    }
+    if let Some(kind) = documents::Kind::of(&extension, &head) {
+        return documents::build(path, kind, bytes);
     }
     if text::looks_like_text(&head) {
         let delimiter = match extension.as_str() {
@@ -100,12 +113,16 @@ mod tests {
         assert!(matches!(build(&tsv, &theme), Ok(Preview::Table(t)) if t.columns == 2));
         let py = write(dir.path(), "a.py", b"print(1)\n");
         assert!(matches!(build(&py, &theme), Ok(Preview::Text(_))));
+        // A PDF is read as one; a broken one says why.
         let pdf = write(dir.path(), "report.pdf", b"%PDF-1.7\n\x00\xff\x00binary");
+        let broken = build(&pdf, &theme).unwrap_err();
+        assert!(broken.starts_with("not a valid PDF"), "{broken}");
+        let zip = write(dir.path(), "archive.zip", b"PK\x03\x04\x00\x00binary");
         assert_eq!(
-            build(&pdf, &theme),
+            build(&zip, &theme),
             Ok(Preview::Other {
-                kind: "application/pdf".into(),
-                bytes: 18
+                kind: "application/zip".into(),
+                bytes: 12
             })
         );
         let fake = write(dir.path(), "plot.png", b"just text, despite the name\n");

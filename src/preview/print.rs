@@ -14,6 +14,8 @@ use unicode_width::UnicodeWidthStr;
 
 /// Table rows and text lines printed.
 const PRINTED_ROWS: usize = 20;
+/// Lines of a document's outline printed.
+const DOCUMENT_LINES: usize = 60;
 
 /// `preview` as text for a terminal `size` cells wide and tall.
 pub fn render(preview: &Preview, size: Size) -> Result<String, String> {
@@ -24,6 +26,35 @@ pub fn render(preview: &Preview, size: Size) -> Result<String, String> {
             Ok(to_ansi(&halfblocks(&image.image, room)?))
         }
         Preview::Table(table) => Ok(table_text(table, size.width as usize)),
+        Preview::Workbook(sheets) => {
+            let mut out = String::new();
+            for (name, table) in sheets {
+                out.push_str(&format!(
+                    "sheet {} · {} rows × {} columns\n",
+                    one_line(name),
+                    table.total_rows,
+                    table.columns
+                ));
+                out.push_str(&table_text(table, size.width as usize));
+                out.push('\n');
+            }
+            if sheets.is_empty() {
+                out.push_str("(an empty workbook)\n");
+            }
+            Ok(out)
+        }
+        Preview::Document { summary, text } => {
+            let mut out = format!("{}\n", one_line(summary));
+            for line in text.lines.iter().take(DOCUMENT_LINES) {
+                let plain: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                out.push_str(&cut(&plain, size.width as usize));
+                out.push('\n');
+            }
+            if text.lines.len() > DOCUMENT_LINES {
+                out.push_str(&format!("… {} more\n", text.lines.len() - DOCUMENT_LINES));
+            }
+            Ok(out)
+        }
         Preview::Text(text) => {
             let mut out = String::new();
             for line in text.lines.iter().take(PRINTED_ROWS) {

@@ -110,6 +110,39 @@ pub fn summarize(input: impl Read, delimiter: u8) -> Result<TablePreview, String
     })
 }
 
+/// A table from rows already read (a spreadsheet's sheet): the first row is the header, the
+/// others are typed as a CSV's are. `total_rows` counts the data rows of the whole sheet.
+pub fn from_rows(rows: &[Vec<String>], total_rows: u64) -> TablePreview {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut headers: Vec<String> = rows
+        .first()
+        .map_or_else(Vec::new, |h| h.iter().map(|c| clean(c)).collect());
+    while headers.len() < columns {
+        headers.push(format!("column {}", headers.len() + 1));
+    }
+    let mut types: Vec<Option<ColumnType>> = vec![None; columns];
+    let mut kept = Vec::new();
+    for row in rows.iter().skip(1) {
+        for (slot, cell) in types.iter_mut().zip(row) {
+            *slot = widen(*slot, cell);
+        }
+        if kept.len() < KEPT_ROWS {
+            kept.push(row.iter().map(|c| clean(c)).collect());
+        }
+    }
+    TablePreview {
+        headers,
+        types: types
+            .into_iter()
+            .map(|t| t.unwrap_or(ColumnType::Empty))
+            .collect(),
+        rows: kept,
+        total_rows,
+        columns,
+        delimiter: b',',
+    }
+}
+
 /// A cell as it may be shown: file contents are untrusted, so no control sequences.
 fn clean(cell: &str) -> String {
     strip_controls(cell).into_owned()

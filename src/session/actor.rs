@@ -149,6 +149,12 @@ impl SessionManager {
             .await
     }
 
+    pub async fn set_skills(&self, session: &str, skills: Vec<String>) -> Result<(), StoreError> {
+        let session = session.to_string();
+        self.ask(move |store| store.set_skills(&session, &skills))
+            .await
+    }
+
     pub async fn add_usage(&self, session: &str, usage: Usage) -> Result<(), StoreError> {
         let session = session.to_string();
         self.ask(move |store| store.add_usage(&session, &usage))

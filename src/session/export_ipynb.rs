@@ -14,7 +14,8 @@
 
 use super::export_md::{fenced, result_markdown};
 use super::transcript::{
-    Code, Piece, attachment_ids, classify, file_name, file_record, pieces, state_note,
+    Code, Piece, attached_names, classify, document_link, documents, file_name, file_record,
+    pieces, skills_line, state_note,
 };
 use crate::domain::execution::{Execution, STOPPED};
 use crate::domain::session::{FileOrigin, FileRecord, Role, Session};
@@ -25,7 +26,11 @@ const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 pub fn to_notebook(session: &Session) -> Value {
     let mut cells = Cells::default();
-    cells.markdown(&format!("# {}", session.meta.name));
+    let mut title = format!("# {}", session.meta.name);
+    if let Some(line) = skills_line(&session.meta.skills) {
+        title.push_str(&format!("\n\n{line}"));
+    }
+    cells.markdown(&title);
     let has_runs = session.messages.iter().any(|m| {
         pieces(&m.content)
             .iter()
@@ -56,12 +61,24 @@ pub fn to_notebook(session: &Session) -> Value {
             cells.markdown(&note);
         }
     }
+    let made = documents(&session.files);
+    if !made.is_empty() {
+        let links: Vec<String> = made
+            .iter()
+            .map(|f| format!("- {}", document_link(f)))
+            .collect();
+        cells.markdown(&format!("## Documents\n\n{}", links.join("\n")));
+    }
     json!({
         "cells": cells.list,
         "metadata": {
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"},
-            "clab": {"session_id": session.meta.id, "model": session.meta.model},
+            "clab": {
+                "session_id": session.meta.id,
+                "model": session.meta.model,
+                "skills": session.meta.skills,
+            },
         },
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -77,10 +94,7 @@ fn user_markdown(content: &[Value], files: &[FileRecord]) -> String {
         })
         .collect();
     let mut out = format!("**You:** {}", text.join("\n\n"));
-    let names: Vec<String> = attachment_ids(content)
-        .into_iter()
-        .map(|id| format!("`{}`", file_name(files, id)))
-        .collect();
+    let names = attached_names(content, files);
     if !names.is_empty() {
         out.push_str(&format!("\n\n*Attached: {}*", names.join(", ")));
     }
@@ -114,6 +128,8 @@ impl Cells {
         let uploads: Vec<String> = files
             .iter()
             .filter(|f| f.origin == FileOrigin::Uploaded)
+            // A file only given to read was never in the container.
+            .filter(|f| f.given_as.is_none_or(|g| g.in_container()))
             .filter_map(|f| f.local_path.as_ref())
             .map(|p| serde_json::to_string(&p.display().to_string()).unwrap_or_default())
             .collect();
@@ -227,9 +243,10 @@ fn file_output(files: &[FileRecord], id: &str) -> Value {
             "image/png": base64::engine::general_purpose::STANDARD.encode(bytes),
             "text/plain": [name],
         }),
-        (None, Some(path)) => {
-            json!({"text/plain": [format!("output file: {name} ({})", path.display())]})
-        }
+        (None, Some(path)) => json!({
+            "text/plain": [format!("output file: {name} ({})", path.display())],
+            "text/markdown": [document_link(file_record(files, id).expect("a local path has a record"))],
+        }),
         (None, None) if name == id => {
             json!({"text/plain": [format!("output file: {id} (not downloaded)")]})
         }

@@ -57,7 +57,10 @@ fn notebook_validates_and_has_magics_outputs_and_an_embedded_png() {
     let setup = source(&cells[1]);
     assert!(setup.contains("os.environ[\"INPUT_DIR\"]"), "{setup}");
     assert!(setup.contains("os.environ[\"OUTPUT_DIR\"]"), "{setup}");
-    assert!(setup.contains("for upload in [\"sales.csv\"]:"), "{setup}");
+    assert!(
+        setup.contains("for upload in [\"sales.csv\", \"brief.pdf\"]:"),
+        "{setup}"
+    );
     let compiled = std::process::Command::new("python3")
         .args([
             "-c",

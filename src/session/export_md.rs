@@ -8,8 +8,8 @@
 //! kept: a `cat` of the file must not drive the terminal.
 
 use super::transcript::{
-    Code, Piece, attachment_ids, classify, file_name, file_record, language_for_path, pieces,
-    state_note,
+    Code, Piece, attached_names, classify, document_link, documents, file_record,
+    language_for_path, pieces, skills_line, state_note,
 };
 use crate::domain::execution::{Execution, STOPPED};
 use crate::domain::session::{FileRecord, Role, Session};
@@ -21,6 +21,9 @@ pub fn to_markdown(session: &Session) -> String {
         "# {}\n\n*Session `{}` · {} · started {}*\n",
         meta.name, meta.id, meta.model, meta.created_at
     );
+    if let Some(line) = skills_line(&meta.skills) {
+        out.push_str(&format!("\n{line}\n"));
+    }
     for message in &session.messages {
         let mut parts: Vec<String> = Vec::new();
         match message.role {
@@ -41,6 +44,13 @@ pub fn to_markdown(session: &Session) -> String {
             out.push('\n');
         }
     }
+    let made = documents(&session.files);
+    if !made.is_empty() {
+        out.push_str("\n## Documents\n\n");
+        for file in made {
+            out.push_str(&format!("- {}\n", file_link(&session.files, &file.id)));
+        }
+    }
     strip_controls(&out).into_owned()
 }
 
@@ -54,10 +64,7 @@ fn user_parts(content: &[serde_json::Value], files: &[FileRecord]) -> Vec<String
         .collect::<Vec<_>>()
         .join("\n\n");
     let mut parts = vec![format!("**You:** {text}")];
-    let names: Vec<String> = attachment_ids(content)
-        .into_iter()
-        .map(|id| format!("`{}`", file_name(files, id)))
-        .collect();
+    let names = attached_names(content, files);
     if !names.is_empty() {
         parts.push(format!("*Attached: {}*", names.join(", ")));
     }
@@ -116,17 +123,8 @@ pub(super) fn result_markdown(run: &Execution, files: &[FileRecord]) -> String {
 
 /// `[name](<local path>)` for a downloaded file, else the name with its id.
 fn file_link(files: &[FileRecord], id: &str) -> String {
-    let record = file_record(files, id);
-    let name = file_name(files, id).replace('[', "\\[").replace(']', "\\]");
-    match record.and_then(|f| f.local_path.as_ref()) {
-        Some(path) => {
-            let dest = path
-                .to_string_lossy()
-                .replace('<', "%3C")
-                .replace('>', "%3E");
-            format!("[{name}](<{dest}>)")
-        }
-        None if record.is_some() => format!("{name} (`{id}`)"),
+    match file_record(files, id) {
+        Some(file) => document_link(file),
         None => format!("`{id}`"),
     }
 }
@@ -196,6 +194,36 @@ mod tests {
         assert!(md.contains("Churn is driven by tenure."), "{md}");
         assert!(md.trim_end().ends_with("*(answer cut off)*"), "{md}");
         assert!(!md.contains("secret reasoning"), "{md}");
+        // A file given to read and to the container is named once, with how.
+        assert!(
+            md.contains("*Attached: `brief.pdf` (read and in the container)*"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn skills_are_named_and_the_documents_they_made_linked() {
+        let mut session = sample_session(Path::new("/tmp/out/chart.png"));
+        session.meta.skills = vec!["pptx".into(), "xlsx".into()];
+        session.files.push(FileRecord {
+            id: "file_deck".into(),
+            filename: "churn [final].pptx".into(),
+            origin: crate::domain::session::FileOrigin::Generated,
+            size: Some(30_000),
+            mime: None,
+            local_path: Some("/tmp/out/churn [final].pptx".into()),
+            given_as: None,
+        });
+        let md = to_markdown(&session);
+        assert!(md.contains("\n*Agent Skills: pptx, xlsx*\n"), "{md}");
+        assert!(
+            md.trim_end().ends_with(
+                "## Documents\n\n- [churn \\[final\\].pptx](</tmp/out/churn [final].pptx>)"
+            ),
+            "{md}"
+        );
+        // Pictures are shown with their runs, not listed as documents.
+        assert!(!md.contains("## Documents\n\n- [chart.png]"), "{md}");
     }
 
     #[test]

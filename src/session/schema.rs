@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The newest schema this build reads and writes.
 pub const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -113,6 +113,14 @@ ALTER TABLE files ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 /// resumed card still shows how long its run took.
 const V6: &str = "
 ALTER TABLE messages ADD COLUMN run_times TEXT;
+";
+
+/// How each upload was given to Claude (`container`, `read`, `both`; NULL for generated files
+/// and for uploads stored before, which all went to the container), and the Agent Skills of
+/// the session's container (a JSON array of skill ids), so a resumed session keeps both.
+const V7: &str = "
+ALTER TABLE files ADD COLUMN given_as TEXT;
+ALTER TABLE sessions ADD COLUMN skills TEXT;
 ";
 
 /// What [`migrate`] found.

@@ -16,6 +16,7 @@ use super::body::write_message;
 use super::naming::{new_session_id, title_from_prompt};
 use super::schema::{self, Outcome};
 use super::search_index::mark_unindexed;
+use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
 use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState, Role, SessionMeta};
@@ -170,6 +171,7 @@ impl Store {
             updated_at: now,
             container: None,
             usage: Usage::default(),
+            skills: Vec::new(),
         };
         self.conn
             .execute(
@@ -314,6 +316,19 @@ impl Store {
         found(changed, session_id)
     }
 
+    /// Records the Agent Skills the session's turns load.
+    pub fn set_skills(&self, session_id: &str, skills: &[String]) -> Result<(), StoreError> {
+        let json = serde_json::to_string(skills).unwrap_or_else(|_| "[]".to_string());
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sessions SET skills = ?2, updated_at = ?3 WHERE id = ?1",
+                params![session_id, json, now()],
+            )
+            .ctx("recording the skills")?;
+        found(changed, session_id)
+    }
+
     /// Adds one request's usage to the session's totals.
     pub fn add_usage(&self, session_id: &str, usage: &Usage) -> Result<(), StoreError> {
         let changed = self
@@ -355,11 +370,11 @@ impl Store {
             FileOrigin::Generated => "generated",
         };
         tx.execute(
-            "INSERT INTO files (session_id, id, filename, origin, size, mime, local_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO files (session_id, id, filename, origin, size, mime, local_path, given_as)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(session_id, id) DO UPDATE SET filename = excluded.filename,
                  origin = excluded.origin, size = excluded.size, mime = excluded.mime,
-                 local_path = excluded.local_path",
+                 local_path = excluded.local_path, given_as = excluded.given_as",
             params![
                 session_id,
                 file.id,
@@ -368,6 +383,7 @@ impl Store {
                 file.size.map(|s| s as i64),
                 file.mime,
                 file.local_path.as_ref().map(|p| p.to_string_lossy()),
+                file.given_as.map(GivenAs::as_str),
             ],
         )
         .ctx("recording a file")?;

@@ -7,6 +7,7 @@
 
 use super::search_text::fts_query;
 use super::store::{Context, Store, StoreError};
+use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
 use crate::domain::session::{
     FileOrigin, FileRecord, MessageState, Role, SearchHit, Session, SessionMeta, SessionSummary,
@@ -29,7 +30,7 @@ impl Store {
             .query_row(
                 "SELECT id, name, model, created_at, updated_at, container_id,
                         container_expires_at, input_tokens, output_tokens,
-                        cache_creation_input_tokens, cache_read_input_tokens
+                        cache_creation_input_tokens, cache_read_input_tokens, skills
                  FROM sessions WHERE id = ?1",
                 [id],
                 meta_from_row,
@@ -180,6 +181,11 @@ fn meta_from_row(row: &Row) -> rusqlite::Result<SessionMeta> {
             cache_creation_input_tokens: count(9)?,
             cache_read_input_tokens: count(10)?,
         },
+        // Written by clab as a JSON array of ids; anything else reads as no skills.
+        skills: row
+            .get::<_, Option<String>>(11)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -254,7 +260,7 @@ fn load_messages(conn: &Connection, id: &str) -> Result<Vec<StoredMessage>, Stor
 fn load_files(conn: &Connection, id: &str) -> Result<(Vec<FileRecord>, Vec<String>), StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, filename, origin, size, mime, local_path, deleted
+            "SELECT id, filename, origin, size, mime, local_path, deleted, given_as
              FROM files WHERE session_id = ?1 ORDER BY rowid",
         )
         .ctx("loading files")?;
@@ -271,6 +277,10 @@ fn load_files(conn: &Connection, id: &str) -> Result<(Vec<FileRecord>, Vec<Strin
                 size: r.get::<_, Option<i64>>(3)?.map(|s| s.max(0) as u64),
                 mime: r.get(4)?,
                 local_path: r.get::<_, Option<String>>(5)?.map(PathBuf::from),
+                given_as: r
+                    .get::<_, Option<String>>(7)?
+                    .as_deref()
+                    .and_then(GivenAs::parse),
             };
             Ok((file, deleted))
         })

@@ -74,6 +74,7 @@ fn messages_round_trip_verbatim_with_state_usage_files_and_container() {
         size: Some(12),
         mime: Some("text/csv".into()),
         local_path: Some("/tmp/a.csv".into()),
+        given_as: None,
     };
     store.upsert_file(&meta.id, &file).unwrap();
     let renamed = FileRecord {
@@ -440,6 +441,7 @@ fn delete_cascades_to_messages_files_and_the_index() {
         size: None,
         mime: None,
         local_path: None,
+        given_as: None,
     };
     store.upsert_file(&meta.id, &file).unwrap();
     assert_eq!(store.delete(&meta.id).unwrap(), Some(Erased::Everywhere));
@@ -584,6 +586,7 @@ fn a_deleted_file_is_marked_in_every_session_that_has_it() {
         size: None,
         mime: None,
         local_path: None,
+        given_as: None,
     };
     let a = store.create_session("m", "a").unwrap().id;
     let b = store.create_session("m", "b").unwrap().id;

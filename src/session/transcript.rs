@@ -6,8 +6,9 @@
 //! notebook exports always describe the same runs in the same order. Blocks clab does not know,
 //! thinking among them, are skipped rather than guessed at.
 
+use crate::domain::attachment::{GivenAs, Readable};
 use crate::domain::execution::{Execution, executions};
-use crate::domain::session::{FileRecord, MessageState};
+use crate::domain::session::{FileOrigin, FileRecord, MessageState};
 use crate::text_safety::one_line;
 use serde_json::Value;
 use std::path::Path;
@@ -111,15 +112,66 @@ pub fn language_for_path(path: &str) -> &'static str {
     }
 }
 
-/// The file ids a user message attached (container uploads, documents, images).
+/// The file ids a user message attached (container uploads, documents, images), each once,
+/// in the order the message names them.
 pub fn attachment_ids(content: &[Value]) -> Vec<&str> {
-    content
-        .iter()
-        .filter_map(|b| {
-            b.get("file_id")
-                .or_else(|| b.get("source").and_then(|s| s.get("file_id")))
-                .and_then(Value::as_str)
+    let mut ids: Vec<&str> = Vec::new();
+    for id in content.iter().filter_map(|b| {
+        b.get("file_id")
+            .or_else(|| b.get("source").and_then(|s| s.get("file_id")))
+            .and_then(Value::as_str)
+    }) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The files a user message attached, as "`name`" with how Claude got each one when it was
+/// more than the container ("`report.pdf` (read)").
+pub fn attached_names(content: &[Value], files: &[FileRecord]) -> Vec<String> {
+    attachment_ids(content)
+        .into_iter()
+        .map(|id| {
+            let how = match file_record(files, id).and_then(|f| f.given_as) {
+                Some(GivenAs::Read) => " (read)",
+                Some(GivenAs::Both) => " (read and in the container)",
+                _ => "",
+            };
+            format!("`{}`{how}", file_name(files, id))
         })
+        .collect()
+}
+
+/// "*Agent Skills: pptx, xlsx*" for a session that loads skills.
+pub fn skills_line(skills: &[String]) -> Option<String> {
+    (!skills.is_empty()).then(|| format!("*Agent Skills: {}*", one_line(&skills.join(", "))))
+}
+
+/// `[name](<local path>)` for a saved file, else its name with its id: a Markdown link whose
+/// text and destination cannot break out (brackets escaped, angle brackets encoded).
+pub fn document_link(file: &FileRecord) -> String {
+    let name = one_line(&file.filename)
+        .replace('[', "\\[")
+        .replace(']', "\\]");
+    match &file.local_path {
+        Some(path) => format!(
+            "[{name}](<{}>)",
+            path.to_string_lossy()
+                .replace('<', "%3C")
+                .replace('>', "%3E")
+        ),
+        None => format!("{name} (`{}`)", one_line(&file.id)),
+    }
+}
+
+/// The documents the session's code made (generated files that are not pictures), in order.
+pub fn documents(files: &[FileRecord]) -> Vec<&FileRecord> {
+    files
+        .iter()
+        .filter(|f| f.origin == FileOrigin::Generated)
+        .filter(|f| Readable::of(&f.filename) != Some(Readable::Image))
         .collect()
 }
 

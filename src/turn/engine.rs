@@ -107,6 +107,10 @@ pub async fn run_turn(
             None,
         )
         .await?;
+    // The skills go with the session, so a resumed one loads the same.
+    sessions
+        .set_skills(&sid, plan.request.skills.clone())
+        .await?;
     let answer_seq = sessions
         .append(&sid, Role::Assistant, Vec::new(), MessageState::Cut, None)
         .await?;

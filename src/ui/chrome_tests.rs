@@ -1,7 +1,7 @@
 //! Render tests of the chrome around the panes: the status bar's notice, the help overlay
 //! and the files panel's key hint, at the sizes where they run out of room.
 
-use super::tests::{key, model, screen};
+use super::tests::{key, model, screen, snapshots};
 use ratatui::crossterm::event::KeyCode;
 
 #[test]
@@ -50,6 +50,7 @@ fn the_files_hint_keeps_whole_items_and_points_to_the_help() {
             size: None,
             mime: None,
             local_path: None,
+            given_as: None,
         },
     ));
     let hint = super::files::hint(&m, 28);
@@ -57,4 +58,18 @@ fn the_files_hint_keeps_whole_items_and_points_to_the_help() {
     assert!(hint.split(" · ").all(|item| item.contains(' ')), "{hint}");
     assert!(super::text::str_width(&hint) <= 28, "{hint}");
     assert!(super::files::hint(&m, 60).contains("x delete"));
+}
+
+#[test]
+fn the_skills_picker_and_the_status_bar_show_the_loaded_skills() {
+    let mut m = model();
+    m.skills = vec!["pptx".into(), "skill_01Team".into()];
+    m.handle(key(KeyCode::F(3)));
+    m.handle(key(KeyCode::Down));
+    snapshots("skills_picker", &m);
+    let text = screen(&m, 120, 40);
+    assert!(text.contains("[x] pptx"), "{text}");
+    assert!(text.contains("[ ] xlsx"), "{text}");
+    assert!(text.contains("[x] skill_01Team"), "{text}");
+    assert!(text.contains("skills pptx,skill_01Team"), "{text}");
 }

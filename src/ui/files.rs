@@ -10,6 +10,7 @@ use super::pane;
 use super::picture::Pictures;
 use super::preview;
 use super::text::{flat, middle, str_width, truncate};
+use crate::domain::attachment::GivenAs;
 use crate::domain::session::FileOrigin;
 use crate::model::Model;
 use crate::model::keymap::Action;
@@ -167,7 +168,7 @@ impl Columns {
         let need = |f: &dyn Fn(&FileEntry) -> usize| rows.iter().map(f).max().unwrap_or(0);
         let name_need =
             need(&|e| str_width(&flat(&e.name)) + if e.pending { PENDING.len() } else { 0 });
-        let state_need = need(&|e| str_width(&state_text(&e.state, usize::MAX)));
+        let state_need = need(&|e| str_width(&entry_state(e, usize::MAX)));
         let progress = PROGRESS.min(rest.saturating_sub(8));
         let state = state_need.min(rest.saturating_sub(name_need).max(rest / 2).max(progress));
         Columns {
@@ -230,12 +231,27 @@ impl Columns {
         if self.kind {
             cells.push(Cell::from(Span::styled(kind(entry), style(theme.muted))));
         }
-        let state = state_text(&entry.state, self.state);
+        let state = entry_state(entry, self.state);
         cells.push(Cell::from(Span::styled(
             state,
             state_style(&entry.state, theme),
         )));
         Row::new(cells)
+    }
+}
+
+/// The state column: an upload ready to use says how Claude gets it.
+fn entry_state(entry: &FileEntry, width: usize) -> String {
+    match (&entry.state, entry.given_as) {
+        (FileState::Ready, Some(given)) => truncate(
+            match given {
+                GivenAs::Container => "in container",
+                GivenAs::Read => "read",
+                GivenAs::Both => "read + container",
+            },
+            width,
+        ),
+        (state, _) => state_text(state, width),
     }
 }
 

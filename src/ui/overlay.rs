@@ -8,8 +8,10 @@
 
 use super::key_hints::key_label;
 use super::text::{flat, str_width, tail, truncate, wrap_prefixed};
+use crate::domain::attachment::GivenAs;
 use crate::model::Model;
 use crate::model::keymap::{Action, Context};
+use crate::model::skills_picker;
 use crate::model::state::{AttachPrompt, Overlay};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -66,13 +68,39 @@ pub(super) fn draw(model: &Model, overlay: &Overlay, theme: &Theme, frame: &mut 
             " notices ",
             notices(&model.notice_log, room.min(100), area.height, theme),
         ),
+        Overlay::Skills { cursor } => (" skills ", skills(model, *cursor, theme)),
     };
     let closes = match overlay {
         Overlay::Usage { .. } | Overlay::Help { .. } if scrolls => Some(" ↑↓ scroll · Esc closes "),
         Overlay::Help { .. } | Overlay::Usage { .. } | Overlay::Notices => Some(" Esc closes "),
+        Overlay::Skills { .. } => Some(" Space turns on/off · Esc closes "),
         _ => None,
     };
     popup(frame, area, (title, closes), lines, min_width, theme);
+}
+
+/// The skills picker: a check box, the id and what it makes, the highlighted row reversed.
+fn skills(model: &Model, cursor: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::styled(
+            "Loaded into the code container of the next messages:",
+            theme.muted,
+        ),
+        Line::default(),
+    ];
+    for (i, row) in skills_picker::rows(model).into_iter().enumerate() {
+        let mark = if row.on { "[x]" } else { "[ ]" };
+        let text = format!("{mark} {:<6} {}", flat(&row.id), row.what);
+        let style = if i == cursor {
+            theme.focus.add_modifier(ratatui::style::Modifier::REVERSED)
+        } else if row.on {
+            theme.text
+        } else {
+            theme.muted
+        };
+        lines.push(Line::styled(text, style));
+    }
+    lines
 }
 
 /// The newest notices that fit `height`, wrapped to `width`, oldest first.
@@ -265,11 +293,26 @@ fn attach(prompt: &AttachPrompt, width: usize, theme: &Theme) -> Vec<Line<'stati
     } else if prompt.checking {
         lines.push(Line::styled("checking…", theme.muted));
     }
+    let mode = match prompt.mode {
+        None => {
+            "by kind: PDFs and pictures to read and in the container, the rest in the container"
+        }
+        Some(GivenAs::Container) => "in the container only",
+        Some(GivenAs::Read) => "to read directly only (PDFs and pictures)",
+        Some(GivenAs::Both) => "to read directly and in the container",
+    };
+    lines.extend(wrap_prefixed(
+        mode,
+        width,
+        "Claude gets it ",
+        "  ",
+        theme.muted,
+    ));
     lines.push(Line::default());
     let hint = if prompt.suggestion.is_some() && prompt.input.is_empty() {
-        "Enter attaches the sample · or type a path · Esc cancels"
+        "Enter attaches the sample · or type a path · Ctrl-T mode · Esc cancels"
     } else {
-        "Tab completes · Enter attaches · Esc cancels"
+        "Tab completes · Ctrl-T mode · Enter attaches · Esc cancels"
     };
     lines.push(Line::styled(truncate(hint, width), theme.muted));
     lines

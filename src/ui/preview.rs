@@ -36,7 +36,7 @@ pub(super) fn draw(
     let title_area = Rect::new(area.x, area.y, area.width, 1);
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     let summary = match &pane.content {
-        PreviewContent::Ready(preview) => describe(preview, pictures.protocol()),
+        PreviewContent::Ready(preview) => describe(pane, preview, pictures.protocol()),
         PreviewContent::Downloading => "downloading…".into(),
         PreviewContent::Building => "reading…".into(),
         PreviewContent::Failed(_) => "no preview".into(),
@@ -54,7 +54,12 @@ pub(super) fn draw(
             Preview::Table(table) => {
                 draw_table(table, (pane.scroll, pane.column), theme, frame, body)
             }
-            Preview::Text(text) => {
+            Preview::Workbook(sheets) => {
+                if let Some((_, table)) = sheets.get(pane.sheet) {
+                    draw_table(table, (pane.scroll, pane.column), theme, frame, body)
+                }
+            }
+            Preview::Text(text) | Preview::Document { text, .. } => {
                 let lines: Vec<Line> = text
                     .lines
                     .iter()
@@ -89,8 +94,25 @@ pub(super) fn draw(
 }
 
 /// The title's account of a preview: size in pixels, rows and columns, lines, or the type.
-fn describe(preview: &Preview, protocol: ProtocolType) -> String {
+fn describe(pane: &PreviewPane, preview: &Preview, protocol: ProtocolType) -> String {
     match preview {
+        Preview::Workbook(sheets) => match sheets.get(pane.sheet) {
+            Some((name, table)) => format!(
+                "sheet {}/{} {} · {} rows × {} columns{}",
+                pane.sheet + 1,
+                sheets.len(),
+                flat(name),
+                grouped(table.total_rows),
+                table.columns,
+                if sheets.len() > 1 {
+                    " · [ ] sheets"
+                } else {
+                    ""
+                }
+            ),
+            None => "an empty workbook".into(),
+        },
+        Preview::Document { summary, .. } => flat(summary),
         Preview::Image(image) => format!(
             "{}×{} {} · {}",
             image.width,

@@ -34,6 +34,7 @@ fn previewing(name: &str, preview: Preview) -> Model {
         size: Some(4_096),
         mime: None,
         local_path: Some(PathBuf::from(format!("/home/ana/Downloads/{name}"))),
+        given_as: None,
     }));
     m.focus = Focus::Files;
     m.handle(key(KeyCode::Char('p')));
@@ -152,6 +153,7 @@ fn a_download_in_progress_shows_in_the_preview() {
         size: Some(2_000_000),
         mime: Some("application/pdf".into()),
         local_path: None,
+        given_as: None,
     }));
     m.focus = Focus::Files;
     m.handle(key(KeyCode::Char('p')));
@@ -176,4 +178,85 @@ fn coloured_cells(buffer: &Buffer) -> usize {
         .iter()
         .filter(|c| matches!(c.bg, Color::Rgb(..)) || matches!(c.fg, Color::Rgb(..)))
         .count()
+}
+
+/// The preview of a document of `name` with these bytes, built as the app builds it.
+fn document_preview(name: &str, bytes: &[u8]) -> Preview {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    crate::preview::build(&path, &crate::theme::Theme::ansi()).unwrap()
+}
+
+#[test]
+fn a_known_workbook_previews_each_sheet_as_a_typed_table() {
+    let rows = |r: &[&[&str]]| -> Vec<Vec<String>> {
+        r.iter()
+            .map(|row| row.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let bytes = crate::mock::office::xlsx(&[
+        (
+            "Summary",
+            rows(&[
+                &["plan", "customers", "churn_rate"],
+                &["basic", "120", "0.31"],
+                &["pro", "80", "0.12"],
+                &["enterprise", "12", "0.05"],
+            ]),
+        ),
+        (
+            "Top values",
+            rows(&[&["contract", "rows"], &["monthly", "23"]]),
+        ),
+    ]);
+    let preview = document_preview("report.xlsx", &bytes);
+    let Preview::Workbook(sheets) = &preview else {
+        panic!("not a workbook: {preview:?}");
+    };
+    assert_eq!(sheets.len(), 2);
+    assert_eq!(
+        sheets[0].1.types,
+        vec![
+            table::ColumnType::Text,
+            table::ColumnType::Integer,
+            table::ColumnType::Decimal
+        ]
+    );
+    let mut m = previewing("report.xlsx", preview);
+    let mut cache = RenderCache::default();
+    insta::assert_snapshot!("workbook_preview_100x30", draw(&m, &mut cache, 100, 30));
+    m.handle(key(KeyCode::Char(']')));
+    let second = draw(&m, &mut cache, 100, 30);
+    assert!(
+        second.contains("sheet 2/2 Top values") && second.contains("monthly"),
+        "{second}"
+    );
+}
+
+#[test]
+fn a_known_deck_previews_as_its_outline() {
+    let bytes = crate::mock::office::pptx(
+        "Churn in 2026",
+        "customers.csv, 240 rows",
+        &[
+            crate::mock::office::Slide {
+                title: "What drives churn".into(),
+                bullets: vec![
+                    "Month-to-month contracts".into(),
+                    "Support calls above 3".into(),
+                ],
+            },
+            crate::mock::office::Slide {
+                title: "Next steps".into(),
+                bullets: vec!["Offer annual plans".into()],
+            },
+        ],
+    );
+    let preview = document_preview("deck.pptx", &bytes);
+    let mut m = previewing("deck.pptx", preview);
+    let mut cache = RenderCache::default();
+    insta::assert_snapshot!("deck_preview_100x30", draw(&m, &mut cache, 100, 30));
+    m.handle(key(KeyCode::PageDown));
+    assert!(draw(&m, &mut cache, 100, 30).contains("Offer annual plans"));
 }

@@ -84,6 +84,10 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
         TurnState::Failed(why) => format!("error: {}", truncate(&flat(why), 40)),
     };
     items.push(item(9, Span::raw(state)));
+    if !model.skills.is_empty() {
+        let skills = format!("skills {}", model.skills.join(","));
+        items.push(item(2, Span::raw(truncate(&flat(&skills), 28))));
+    }
     if let Some(container) = &model.container {
         items.push(item(1, Span::raw(container_label(container))));
     }

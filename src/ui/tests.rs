@@ -2,6 +2,7 @@
 //! checks of the cache (an unchanged frame lays nothing out) and of sanitising.
 
 use super::*;
+use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
 use crate::domain::fixture::result;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState};
@@ -29,6 +30,8 @@ pub(super) fn settings() -> Settings {
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        config_skills: Vec::new(),
+        added_skills: Vec::new(),
     }
 }
 
@@ -132,7 +135,7 @@ pub(super) fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: Mess
 }
 
 fn uploaded(model: &mut Model, path: &str, id: &str, size: u64) {
-    model.begin_upload(PathBuf::from(path), size);
+    model.begin_upload(PathBuf::from(path), size, GivenAs::Container);
     let attach = model.files.last().unwrap().attach.unwrap();
     let record = FileRecord {
         id: id.into(),
@@ -141,6 +144,7 @@ fn uploaded(model: &mut Model, path: &str, id: &str, size: u64) {
         size: Some(size),
         mime: Some("text/csv".into()),
         local_path: Some(PathBuf::from(path)),
+        given_as: None,
     };
     model.handle(AppEvent::Upload {
         attach,
@@ -229,6 +233,7 @@ fn code_cards_with_stderr_and_a_failed_exit() {
             size: Some(81_920),
             mime: Some("image/png".into()),
             local_path: None,
+            given_as: None,
         }),
     });
     m.focus = Focus::Code;
@@ -309,6 +314,7 @@ fn files_in_every_state() {
             state,
             local_path: None,
             pending,
+            given_as: None,
         });
     }
     m.focus = Focus::Files;
@@ -353,6 +359,7 @@ fn attach_prompt_with_candidates_and_an_error() {
         error: Some("~/data/sa is a directory".into()),
         checking: false,
         suggestion: None,
+        mode: Some(GivenAs::Read),
     }));
     snapshots("attach", &m);
 }
@@ -444,6 +451,7 @@ fn control_sequences_never_reach_the_buffer() {
         state: FileState::Failed(evil.into()),
         local_path: None,
         pending: false,
+        given_as: None,
     });
     let turn = send(&mut m, evil);
     let blocks = [

@@ -67,6 +67,8 @@ pub fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBacken
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        config_skills: Vec::new(),
+        added_skills: Vec::new(),
     };
     let model = Model::new(settings, Access::Key, false);
     let runner = Runner::new(tx, client, sessions, Config::default(), None);

@@ -78,7 +78,16 @@ impl Mock {
 
     /// Raw bytes of a file as the mock serves them.
     pub fn file_content(&self, id: &str) -> Vec<u8> {
-        let url = format!("{}/v1/files/{id}/content", self.url());
+        self.get(&format!("/v1/files/{id}/content"))
+    }
+
+    /// A file's metadata as the mock serves it.
+    pub fn file_metadata(&self, id: &str) -> Value {
+        serde_json::from_slice(&self.get(&format!("/v1/files/{id}"))).unwrap()
+    }
+
+    fn get(&self, path: &str) -> Vec<u8> {
+        let url = format!("{}{path}", self.url());
         self.runtime.block_on(async {
             reqwest::Client::new()
                 .get(url)

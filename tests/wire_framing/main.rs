@@ -149,6 +149,7 @@ async fn run_turn(
         tool: clab::domain::request::TOOL_20250825.into(),
         messages: vec![json!({"role": "user", "content": [{"type": "text", "text": "hi"}]})],
         container: None,
+        skills: Vec::new(),
         max_continuations: 0,
     };
     let (mut left, mut release) = match release {

@@ -15,7 +15,7 @@ mod upload;
 
 pub use download::{Downloaded, download};
 pub use types::{DeletedFile, FileMetadata, FilePage, PageCursor};
-pub use upload::{MAX_UPLOAD_BYTES, UploadRefusal, check_upload_path, upload};
+pub use upload::{MAX_UPLOAD_BYTES, UploadRefusal, check_upload_path, upload, upload_name};
 
 use super::body::{BodyError, MAX_METADATA_BYTES, list_page_cap, read_capped};
 use super::client::Client;

@@ -44,6 +44,7 @@ impl FileMetadata {
             size: Some(self.size_bytes),
             mime: Some(self.mime_type).filter(|m| !m.is_empty()),
             local_path,
+            given_as: None,
         }
     }
 }

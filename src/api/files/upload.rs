@@ -126,7 +126,7 @@ where
 }
 
 /// The name the file is uploaded under: its own.
-fn upload_name(path: &Path) -> String {
+pub fn upload_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "upload".to_string())

@@ -3,7 +3,8 @@
 //! Invariant: text is the raw text the API sent (JSON-escaped by serde, not stripped), so
 //! scripts see exactly what the model wrote; field names follow the contract
 //! `session_id, model, stop_reason, text, executions, files, container, usage` (plus `error`
-//! when the turn failed).
+//! when the turn failed), with two additions: each upload's `given_as` (how Claude got it:
+//! `container`, `read` or `both`) and the turn's `skills`.
 
 use crate::domain::answer::answer_text;
 use crate::domain::execution::executions;
@@ -16,6 +17,7 @@ pub fn turn_object(
     result: &TurnResult,
     blocks: &[Value],
     files: &[FileRecord],
+    skills: &[String],
     session_id: &str,
 ) -> Value {
     let runs: Vec<Value> = executions(blocks)
@@ -36,12 +38,16 @@ pub fn turn_object(
     let files: Vec<Value> = files
         .iter()
         .map(|f| {
-            json!({
+            let mut file = json!({
                 "id": f.id,
                 "filename": f.filename,
                 "origin": f.origin,
                 "path": f.local_path.as_ref().map(|p| p.display().to_string()),
-            })
+            });
+            if let Some(given) = f.given_as {
+                file["given_as"] = json!(given);
+            }
+            file
         })
         .collect();
     let mut object = json!({
@@ -53,6 +59,7 @@ pub fn turn_object(
         "files": files,
         "container": result.acc.container,
         "usage": result.acc.usage(),
+        "skills": skills,
     });
     if let Some(error) = &result.error {
         object["error"] = json!({

@@ -15,14 +15,17 @@ pub mod print;
 mod transfer;
 
 use crate::api::{ApiError, files};
+use crate::domain::attachment::{self, Attached, GivenAs};
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::request::TurnRequest;
 use crate::domain::session::FileRecord;
+use crate::domain::skills;
 use crate::faces::cli::Cli;
 use crate::faces::context::Context;
 use crate::faces::error::CliError;
 use crate::faces::output::{self, Stdout};
 use crate::session::actor::SessionManager;
+use crate::text_safety::strip_controls;
 use crate::turn::engine::{TurnPlan, gone, missing_file};
 use serde_json::json;
 use std::path::PathBuf;
@@ -33,8 +36,15 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         .resume
         .as_deref()
         .map(|id| Some(id).filter(|id| !id.is_empty()));
-    for path in &cli.attach {
-        files::check_upload_path(path).map_err(CliError::from)?;
+    let mut attachments = Vec::with_capacity(cli.attach.len());
+    for arg in &cli.attach {
+        let size = files::check_upload_path(&arg.path).map_err(CliError::from)?;
+        let name = files::upload_name(&arg.path);
+        let (given, notice) = attachment::decide(&name, size, arg.mode).map_err(CliError::Usage)?;
+        if let Some(notice) = notice {
+            output::note(&format!("clab: {}", strip_controls(&notice)));
+        }
+        attachments.push((arg.path.clone(), given));
     }
     let ctx = Context::connect(&cli.common).await?;
     let download_dir = download_dir(cli, &ctx)?;
@@ -44,6 +54,12 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         None => sessions.create(&ctx.model, prompt).await?,
     };
     let sid = session.meta.id.clone();
+    let stored = resume.is_some().then_some(session.meta.skills.as_slice());
+    let skills =
+        skills::for_turn(stored, &ctx.config.skills, &cli.skills).map_err(CliError::Usage)?;
+    if !skills.is_empty() && !ctx.json {
+        output::note(&format!("clab: skills: {}", skills.join(", ")));
+    }
     if !ctx.json {
         if ctx.demo.is_some() {
             output::note(
@@ -57,14 +73,18 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
             ));
         }
     }
-    let mut turn_files = transfer::upload_attachments(&ctx, &sessions, &sid, &cli.attach).await?;
+    let mut turn_files = transfer::upload_attachments(&ctx, &sessions, &sid, &attachments).await?;
     let new_ids: Vec<String> = turn_files.iter().map(|f| f.id.clone()).collect();
-
-    let mut content = vec![json!({"type": "text", "text": prompt})];
-    content.extend(
-        new_ids
+    let content = attachment::user_content(
+        prompt,
+        &turn_files
             .iter()
-            .map(|id| json!({"type": "container_upload", "file_id": id})),
+            .map(|f| Attached {
+                id: &f.id,
+                filename: &f.filename,
+                given: f.given_as.unwrap_or(GivenAs::Container),
+            })
+            .collect::<Vec<_>>(),
     );
     let container = session.meta.container.clone();
     let mut request = TurnRequest {
@@ -73,6 +93,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         tool: ctx.config.code_execution_tool.clone(),
         messages: request_messages(&session.messages, &session.deleted_files),
         container: container.as_ref().map(|c| c.id.clone()),
+        skills: skills.clone(),
         max_continuations: ctx.config.max_continuations,
     };
     request
@@ -100,7 +121,10 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     turn_files.extend(generated);
 
     if ctx.json {
-        out.line(&json::turn_object(&ctx.model, &result, &content, &turn_files, &sid).to_string());
+        out.line(
+            &json::turn_object(&ctx.model, &result, &content, &turn_files, &skills, &sid)
+                .to_string(),
+        );
     } else {
         transfer::point_to_pictures(&mut out, &turn_files).await;
         if let Some(reason) = result.acc.stop_reason.as_deref() {

@@ -6,6 +6,7 @@
 //! stop at the first one.
 
 use crate::api::files::{self};
+use crate::domain::attachment::GivenAs;
 use crate::domain::execution::output_file_ids;
 use crate::domain::session::{FileOrigin, FileRecord};
 use crate::download_name::DownloadTarget;
@@ -26,10 +27,10 @@ pub async fn upload_attachments(
     ctx: &Context,
     sessions: &SessionManager,
     session_id: &str,
-    paths: &[PathBuf],
+    attachments: &[(PathBuf, GivenAs)],
 ) -> Result<Vec<FileRecord>, CliError> {
     let mut uploaded = Vec::new();
-    for path in paths {
+    for (path, given) in attachments {
         let name = strip_controls(&display_name(path)).into_owned();
         let progress = Progress::new(&name);
         let meta = files::upload(&ctx.client, path, progress.callback()).await;
@@ -37,15 +38,28 @@ pub async fn upload_attachments(
         let meta = meta?;
         if !ctx.json {
             output::note(&format!(
-                "clab: uploaded {name} → {}",
-                strip_controls(&meta.id)
+                "clab: uploaded {name} → {} ({})",
+                strip_controls(&meta.id),
+                given_note(*given)
             ));
         }
-        let file = meta.record(FileOrigin::Uploaded, Some(path.clone()));
+        let file = FileRecord {
+            given_as: Some(*given),
+            ..meta.record(FileOrigin::Uploaded, Some(path.clone()))
+        };
         sessions.upsert_file(session_id, file.clone()).await?;
         uploaded.push(file);
     }
     Ok(uploaded)
+}
+
+/// How a file was given to Claude, in words.
+pub fn given_note(given: GivenAs) -> &'static str {
+    match given {
+        GivenAs::Container => "in the container",
+        GivenAs::Read => "read by Claude",
+        GivenAs::Both => "read by Claude and in the container",
+    }
 }
 
 /// Downloads every generated file into `dir`, carrying on past failures, which are returned
@@ -84,6 +98,7 @@ pub async fn download_outputs(
                     size: None,
                     mime: None,
                     local_path: None,
+                    given_as: None,
                 }
             }
         };

@@ -60,6 +60,101 @@ fn an_attachment_uploads_at_once_and_rides_with_the_next_message() {
     );
 }
 
+/// Ctrl-O, the path, then Ctrl-T `cycles` times, Enter and the check's answer.
+fn attach_as(m: &mut Model, path: &str, cycles: usize, size: u64) -> Vec<Effect> {
+    m.handle(ctrl('o'));
+    type_text(m, path);
+    for _ in 0..cycles {
+        m.handle(ctrl('t'));
+    }
+    m.handle(key(KeyCode::Enter));
+    m.handle(AppEvent::AttachChecked {
+        input: path.into(),
+        result: Ok((PathBuf::from(path), size)),
+    })
+}
+
+fn upload_done(m: &mut Model, effects: &[Effect], id: &str, name: &str) {
+    let Some(Effect::Upload { attach, .. }) = effects.first() else {
+        panic!("expected an upload, got {effects:?}");
+    };
+    m.handle(AppEvent::Upload {
+        attach: *attach,
+        progress: Transfer::Done(record(id, name, FileOrigin::Uploaded)),
+    });
+}
+
+#[test]
+fn pdfs_and_pictures_are_read_and_put_in_the_container_in_attach_order() {
+    let mut m = model(Access::Key);
+    let effects = attach_as(&mut m, "/data/report.pdf", 0, 100);
+    upload_done(&mut m, &effects, "file_pdf", "report.pdf");
+    // Ctrl-T twice: container, then read only.
+    let effects = attach_as(&mut m, "/data/chart.png", 2, 100);
+    upload_done(&mut m, &effects, "file_png", "chart.png");
+    let effects = attach_as(&mut m, "/data/data.csv", 0, 100);
+    upload_done(&mut m, &effects, "file_csv", "data.csv");
+    assert_eq!(
+        m.files.iter().map(|f| f.given_as).collect::<Vec<_>>(),
+        vec![
+            Some(GivenAs::Both),
+            Some(GivenAs::Read),
+            Some(GivenAs::Container)
+        ]
+    );
+    type_text(&mut m, "what is in this?");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(
+        start.request.messages.last().unwrap()["content"],
+        json!([
+            {"type": "text", "text": "what is in this?"},
+            {"type": "document", "source": {"type": "file", "file_id": "file_pdf"}},
+            {"type": "container_upload", "file_id": "file_pdf"},
+            {"type": "image", "source": {"type": "file", "file_id": "file_png"}},
+            {"type": "container_upload", "file_id": "file_csv"},
+        ])
+    );
+    assert_eq!(start.new_files[1].given_as, Some(GivenAs::Read));
+    // A new container gets back what was in the old one, not the picture only read.
+    let turn = start.turn;
+    finish(&mut m, turn, vec![json!({"type": "text", "text": "ok"})]);
+    type_text(&mut m, "more");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(
+        start.reattach,
+        vec![
+            json!({"type": "container_upload", "file_id": "file_pdf"}),
+            json!({"type": "container_upload", "file_id": "file_csv"}),
+        ]
+    );
+}
+
+#[test]
+fn reading_a_csv_is_refused_in_the_prompt_and_a_huge_pdf_goes_to_the_container() {
+    let mut m = model(Access::Key);
+    // Ctrl-T twice asks to read it: the prompt stays open with why.
+    let effects = attach_as(&mut m, "/data/data.csv", 2, 100);
+    assert_eq!(effects, vec![Effect::Redraw]);
+    let Some(Overlay::Attach(prompt)) = &m.overlay else {
+        panic!("the prompt closed: {:?}", m.overlay);
+    };
+    assert!(prompt.error.as_deref().unwrap().contains(":container"));
+    assert!(m.files.is_empty());
+    m.handle(key(KeyCode::Esc));
+    let big = crate::domain::attachment::DOCUMENT_MAX_BYTES + 1;
+    let effects = attach_as(&mut m, "/data/scan.pdf", 0, big);
+    assert!(matches!(effects[0], Effect::Upload { .. }));
+    assert_eq!(m.files[0].given_as, Some(GivenAs::Container));
+    assert!(
+        m.notice
+            .as_deref()
+            .unwrap()
+            .contains("only in the container")
+    );
+}
+
 #[test]
 fn a_failed_upload_keeps_the_queued_message_in_the_composer() {
     let mut m = model(Access::Key);

@@ -4,9 +4,11 @@
 mod files;
 mod navigation;
 mod preview;
+mod skills;
 mod usage;
 
 use super::state::{Access, AnswerState, FileState, Focus, Model, Overlay, Settings, TurnState};
+use crate::domain::attachment::GivenAs;
 use crate::domain::session::{FileOrigin, FileRecord, MessageState};
 use crate::model::effect::Effect;
 use crate::model::event::{AppEvent, Transfer, TurnChange, TurnEnd};
@@ -27,6 +29,8 @@ pub(super) fn model(access: Access) -> Model {
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        config_skills: Vec::new(),
+        added_skills: Vec::new(),
     };
     let mut m = Model::new(settings, access, false);
     m.handle(AppEvent::Resize(120, 40));
@@ -55,6 +59,7 @@ pub(super) fn record(id: &str, name: &str, origin: FileOrigin) -> FileRecord {
         size: Some(10),
         mime: Some("text/csv".into()),
         local_path: None,
+        given_as: None,
     }
 }
 
