@@ -150,7 +150,7 @@ pub fn decide(
         (Some(mode), None) => {
             return Err(format!(
                 "{filename} cannot be given as '{mode}': only PDFs and PNG, JPEG, GIF or WebP \
-                 pictures can be read directly; use :container"
+                 pictures can be read directly; other files go in the container"
             ));
         }
         (None, Some(_)) => GivenAs::Both,
@@ -230,7 +230,7 @@ mod tests {
     fn reading_what_cannot_be_read_is_refused() {
         let err = decide("data.csv", 10, Some(GivenAs::Read)).unwrap_err();
         assert!(
-            err.contains("data.csv") && err.contains(":container"),
+            err.contains("data.csv") && err.contains("go in the container"),
             "{err}"
         );
         assert!(decide("data.csv", 10, Some(GivenAs::Both)).is_err());

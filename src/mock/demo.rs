@@ -86,8 +86,13 @@ fn read_note(files: &[StoredFile]) -> String {
             )
         })
         .collect();
+    let (them, show) = if names.len() == 1 {
+        ("it", "shows")
+    } else {
+        ("them", "show")
+    };
     format!(
-        "I was given {} to read directly. The demo has no model to read them with, so it only names them here; a real answer would describe what they show.",
+        "I was given {} to read directly. The demo has no model to read {them} with, so it only names {them} here; a real answer would describe what {them} {show}.",
         names.join(" and ")
     )
 }

@@ -140,7 +140,13 @@ fn reading_a_csv_is_refused_in_the_prompt_and_a_huge_pdf_goes_to_the_container()
     let Some(Overlay::Attach(prompt)) = &m.overlay else {
         panic!("the prompt closed: {:?}", m.overlay);
     };
-    assert!(prompt.error.as_deref().unwrap().contains(":container"));
+    assert!(
+        prompt
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("go in the container")
+    );
     assert!(m.files.is_empty());
     m.handle(key(KeyCode::Esc));
     let big = crate::domain::attachment::DOCUMENT_MAX_BYTES + 1;
