@@ -35,6 +35,7 @@ impl Screen {
             prices: Default::default(),
             sample: None,
             config_path: None,
+            long: Default::default(),
             config_skills: Vec::new(),
             added_skills: Vec::new(),
         };

@@ -7,7 +7,8 @@
 //! with the file's name rather than when the TUI first needs them.
 
 use crate::api::{ApiError, Client, ClientConfig};
-use crate::domain::request::{TOOL_20250522, TOOL_20250825};
+use crate::domain::context;
+use crate::domain::request::{LongSession, TOOL_20250522, TOOL_20250825};
 use crate::faces::error::CliError;
 use crate::model::cost::{PriceOverrides, PriceTable};
 use crate::model::keymap::Keymap;
@@ -51,6 +52,15 @@ pub struct Config {
     pub prices: PriceOverrides,
     /// Agent Skills loaded into the container of every new session (see `domain::skills`).
     pub skills: Vec<String>,
+    /// Cache breakpoints on the newest user messages, so each turn reads the previous one's
+    /// prefix from the cache.
+    pub prompt_caching: bool,
+    /// Server-side context management: "auto", "compact", "clear" or "off".
+    pub context_management: String,
+    /// Input tokens from which the API compacts or clears (compaction takes at least 50,000).
+    pub context_trigger_tokens: u64,
+    /// Code runs clearing keeps, the newest.
+    pub context_keep_runs: u64,
 }
 
 impl Default for Config {
@@ -71,6 +81,10 @@ impl Default for Config {
             keys: BTreeMap::new(),
             prices: PriceOverrides::default(),
             skills: Vec::new(),
+            prompt_caching: true,
+            context_management: "auto".to_string(),
+            context_trigger_tokens: context::Policy::default().trigger,
+            context_keep_runs: context::Policy::default().keep,
         }
     }
 }
@@ -123,6 +137,19 @@ impl Config {
         }
     }
 
+    /// What turns do for long sessions, as configured.
+    pub fn long_session(&self) -> LongSession {
+        LongSession {
+            caching: self.prompt_caching,
+            context: context::Policy {
+                // Checked by `parse`.
+                mode: context::Mode::parse(&self.context_management).unwrap_or(context::Mode::Auto),
+                trigger: self.context_trigger_tokens,
+                keep: self.context_keep_runs,
+            },
+        }
+    }
+
     /// The built-in prices with the `[prices]` section merged over them (checked by `parse`).
     pub fn price_table(&self) -> Result<PriceTable, String> {
         PriceTable::default().with_overrides(&self.prices)
@@ -142,6 +169,12 @@ impl Config {
         Theme::load(&config.theme)?;
         config.price_table()?;
         crate::domain::skills::parse_all(&config.skills)?;
+        if context::Mode::parse(&config.context_management).is_none() {
+            return Err(format!(
+                "context_management must be \"auto\", \"compact\", \"clear\" or \"off\", not \"{}\"",
+                config.context_management
+            ));
+        }
         Ok(config)
     }
 }

@@ -263,3 +263,31 @@ fn a_recorded_pptx_skill_answer_replays_with_its_runs_and_the_deck() {
         outputs
     );
 }
+
+#[test]
+fn a_recorded_compaction_is_kept_whole_and_billed_for_both_steps() {
+    let acc = replay_whole("vercel_compaction_stream.jsonl");
+    let content = acc.content();
+    assert_eq!(content[0]["type"], "compaction");
+    let summary = content[0]["content"].as_str().unwrap();
+    assert!(
+        summary.starts_with("## Summary of Conversation"),
+        "{summary}"
+    );
+    // The top level leaves the compaction step out; the bill is both steps.
+    let usage = acc.usage();
+    assert_eq!(usage.input_tokens, 60385 + 612);
+    assert_eq!(usage.output_tokens, 522 + 2819);
+    // The prompt now holds what the final step read.
+    assert_eq!(acc.prompt_tokens, 612);
+    assert!(acc.applied_edits.is_empty());
+    assert_eq!(acc.unfinished(), 0);
+}
+
+#[test]
+fn a_recorded_clearing_answer_reports_its_context_management() {
+    let acc = replay_whole("vercel_clear_tool_uses_stream.jsonl");
+    assert_eq!(acc.prompt_tokens, 859);
+    assert!(acc.applied_edits.is_empty());
+    assert_eq!(acc.stop_reason.as_deref(), Some("end_turn"));
+}

@@ -87,6 +87,10 @@ pub struct Accumulator {
     usage_before: Usage,
     /// Cumulative usage of the request in progress.
     usage_now: Usage,
+    /// The prompt size of the newest request: after a compaction, its final step's.
+    pub prompt_tokens: u64,
+    /// What the API's context management did during this turn (`applied_edits` entries).
+    pub applied_edits: Vec<Value>,
     /// Events and deltas clab does not know, kept to be shown.
     pub unknown: Vec<Value>,
     /// The `event: error` that ended the stream, if any: (type, message, request id).
@@ -110,6 +114,24 @@ impl Accumulator {
         self.stop_reason = None;
         self.stopped = false;
         self.started = false;
+    }
+
+    /// Takes a `usage` object of the request in progress: its billed counts (every step of a
+    /// compaction) and the size of its final prompt.
+    fn note_usage(&mut self, usage: &Value) {
+        if usage.get("iterations").is_some() {
+            self.usage_now = Usage::billed(usage);
+        } else {
+            self.usage_now.overlay(usage);
+        }
+        let last_step = usage
+            .get("iterations")
+            .and_then(Value::as_array)
+            .and_then(|steps| steps.last())
+            .unwrap_or(usage);
+        let mut prompt = self.usage_now;
+        prompt.overlay(last_step);
+        self.prompt_tokens = prompt.prompt_tokens();
     }
 
     pub fn usage(&self) -> Usage {
@@ -170,7 +192,7 @@ impl Accumulator {
                 self.message_id = text(&message, "id").or(self.message_id.take());
                 self.model = text(&message, "model").or(self.model.take());
                 if let Some(usage) = message.get("usage") {
-                    self.usage_now.overlay(usage);
+                    self.note_usage(usage);
                 }
                 Update::None
             }
@@ -212,7 +234,18 @@ impl Accumulator {
                     )),
                 }
             }
-            StreamEvent::MessageDelta { delta, usage } => {
+            StreamEvent::MessageDelta {
+                delta,
+                usage,
+                context_management,
+            } => {
+                if let Some(edits) = context_management
+                    .as_ref()
+                    .and_then(|c| c.get("applied_edits"))
+                    .and_then(Value::as_array)
+                {
+                    self.applied_edits.extend(edits.iter().cloned());
+                }
                 if let Some(reason) = delta.get("stop_reason").and_then(Value::as_str) {
                     self.stop_reason = Some(reason.to_string());
                 }
@@ -225,7 +258,7 @@ impl Accumulator {
                     });
                 }
                 if let Some(usage) = usage {
-                    self.usage_now.overlay(&usage);
+                    self.note_usage(&usage);
                 }
                 Update::None
             }
@@ -290,6 +323,14 @@ impl Accumulator {
                     block: position,
                     json: piece,
                 }
+            }
+            Delta::Other(value)
+                if value.get("type").and_then(Value::as_str) == Some("compaction_delta") =>
+            {
+                if let Some(piece) = value.get("content").and_then(Value::as_str) {
+                    append(&mut slot.block, "content", piece);
+                }
+                Update::None
             }
             Delta::Other(value)
                 if value.get("type").and_then(Value::as_str) == Some("citations_delta") =>
@@ -420,6 +461,7 @@ mod tests {
         acc.apply(StreamEvent::MessageDelta {
             delta: json!({"stop_reason":"pause_turn"}),
             usage: Some(json!({"output_tokens":7})),
+            context_management: None,
         })
         .unwrap();
         acc.begin_continuation();
@@ -434,6 +476,7 @@ mod tests {
         acc.apply(StreamEvent::MessageDelta {
             delta: json!({"stop_reason":"end_turn"}),
             usage: Some(json!({"output_tokens":3})),
+            context_management: None,
         })
         .unwrap();
         let texts: Vec<_> = acc.content().iter().map(|b| b["text"].clone()).collect();

@@ -28,6 +28,8 @@ pub enum StreamEvent {
     MessageDelta {
         delta: Value,
         usage: Option<Value>,
+        /// What the API's context management did (`applied_edits`), beside `delta`.
+        context_management: Option<Value>,
     },
     MessageStop,
     Ping,
@@ -163,6 +165,7 @@ impl StreamEvent {
             "message_delta" => StreamEvent::MessageDelta {
                 delta: field("delta"),
                 usage: data.get("usage").cloned(),
+                context_management: data.get("context_management").cloned(),
             },
             "message_stop" => StreamEvent::MessageStop,
             "ping" => StreamEvent::Ping,

@@ -8,7 +8,9 @@
 
 pub mod answer;
 pub mod attachment;
+pub mod caching;
 pub mod container;
+pub mod context;
 pub mod execution;
 #[cfg(test)]
 pub(crate) mod fixture;

@@ -7,6 +7,7 @@
 //! beta exactly when skills are.
 
 use super::skills::{self, SKILLS_BETA};
+use super::{caching, context};
 use serde_json::{Value, json};
 
 /// The `anthropic-beta` value of the Files API.
@@ -15,6 +16,24 @@ pub const FILES_BETA: &str = "files-api-2025-04-14";
 /// The code execution tool versions clab can ask for.
 pub const TOOL_20250825: &str = "code_execution_20250825";
 pub const TOOL_20250522: &str = "code_execution_20250522";
+
+/// What a request does for a long session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongSession {
+    /// Cache breakpoints on the newest user messages (see [`caching`]).
+    pub caching: bool,
+    /// Server-side context management (see [`context`]).
+    pub context: context::Policy,
+}
+
+impl Default for LongSession {
+    fn default() -> Self {
+        LongSession {
+            caching: true,
+            context: context::Policy::default(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnRequest {
@@ -27,6 +46,8 @@ pub struct TurnRequest {
     pub container: Option<String>,
     /// Agent Skill ids loaded into the container (see [`skills`]).
     pub skills: Vec<String>,
+    /// Prompt caching and server-side context management.
+    pub long: LongSession,
     pub max_continuations: u32,
 }
 
@@ -36,6 +57,9 @@ impl TurnRequest {
         let mut messages = self.messages.clone();
         if let Some(content) = so_far {
             messages.push(json!({"role": "assistant", "content": content}));
+        }
+        if self.long.caching {
+            caching::mark(&mut messages);
         }
         let mut body = json!({
             "model": self.model,
@@ -56,6 +80,9 @@ impl TurnRequest {
         } else if let Some(id) = id {
             body["container"] = json!(id);
         }
+        if let Some((edit, _)) = context::edit(&self.long.context, &self.model) {
+            body["context_management"] = json!({"edits": [edit]});
+        }
         body
     }
 
@@ -73,6 +100,9 @@ impl TurnRequest {
         }
         if !self.skills.is_empty() {
             betas.push(SKILLS_BETA);
+        }
+        if let Some((_, beta)) = context::edit(&self.long.context, &self.model) {
+            betas.push(beta);
         }
         betas
     }
@@ -102,8 +132,38 @@ mod tests {
             messages,
             container: Some("container_1".into()),
             skills: Vec::new(),
+            long: LongSession {
+                caching: false,
+                context: context::Policy {
+                    mode: context::Mode::Off,
+                    ..Default::default()
+                },
+            },
             max_continuations: 3,
         }
+    }
+
+    #[test]
+    fn a_long_session_request_carries_breakpoints_and_its_context_edit() {
+        let mut req = request(vec![
+            json!({"role":"user","content":[{"type":"text","text":"hi"}]}),
+        ]);
+        req.long = LongSession::default();
+        let body = req.body(None, None);
+        assert_eq!(
+            body["messages"][0]["content"][0]["cache_control"],
+            json!({"type": "ephemeral"})
+        );
+        assert_eq!(
+            body["context_management"]["edits"][0]["type"],
+            "clear_tool_uses_20250919"
+        );
+        assert_eq!(
+            req.betas(),
+            vec!["code-execution-2025-08-25", context::CLEAR_BETA]
+        );
+        // The stored conversation is untouched.
+        assert!(req.messages[0]["content"][0].get("cache_control").is_none());
     }
 
     #[test]

@@ -31,6 +31,39 @@ impl Usage {
         set("cache_read_input_tokens", &mut self.cache_read_input_tokens);
     }
 
+    /// The usage a request is billed for: with compaction the API reports each sampling step
+    /// in `iterations` and leaves the compaction step out of the top-level counts, so the
+    /// steps are summed; without `iterations` it is the top level.
+    pub fn billed(value: &Value) -> Usage {
+        match value.get("iterations").and_then(Value::as_array) {
+            Some(steps) if !steps.is_empty() => {
+                let mut total = Usage::default();
+                for step in steps {
+                    let mut one = Usage::default();
+                    one.overlay(step);
+                    total.add(&one);
+                }
+                total.output_tokens = total.output_tokens.max(
+                    value
+                        .get("output_tokens")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
+                );
+                total
+            }
+            _ => {
+                let mut usage = Usage::default();
+                usage.overlay(value);
+                usage
+            }
+        }
+    }
+
+    /// The tokens the request's prompt held: what is read, written and not cached.
+    pub fn prompt_tokens(&self) -> u64 {
+        self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+    }
+
     pub fn add(&mut self, other: &Usage) {
         self.input_tokens += other.input_tokens;
         self.output_tokens += other.output_tokens;

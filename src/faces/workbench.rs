@@ -83,6 +83,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, CliError> {
         keymap,
         prices: config.price_table().map_err(CliError::Usage)?,
         config_path: cli.common.config.clone().or_else(crate::paths::config_file),
+        long: config.long_session(),
         config_skills: config.skills.clone(),
         added_skills: cli.skills.clone(),
         sample: if demo {

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use super::delivery::{self, Delivery};
 use super::demo::{self, DemoInput};
 use super::error::ApiError;
+use super::prompt::{self, Measured};
 use super::scenario::MessageEntry;
 use super::server::{Shared, lock};
 use super::store::{StoredFile, rfc3339_micros};
@@ -46,7 +47,11 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Response {
 struct Parsed {
     model: String,
     stream: bool,
-    input_tokens: usize,
+    prompt: Measured,
+    /// The request asked for context management (its answer reports what was applied).
+    managed: bool,
+    /// The request asked for compaction (its usage lists each sampling step).
+    compacting: bool,
     input: DemoInput,
     container: Option<String>,
     /// The loaded skills with their resolved versions, for the response's `container`.
@@ -110,12 +115,19 @@ fn parse(state: &Shared, body: &[u8]) -> Result<Parsed, ApiError> {
         .as_str()
         .or_else(|| req["container"]["id"].as_str());
     let skills = skills(&req["container"]["skills"], code_tool)?;
+    let prompt = prompt::measure(state, &req, state.context_window)?;
+    let edits = req["context_management"]["edits"].as_array();
     let (container, available) =
         resolve_container(state, requested, &uploads, code_tool || !skills.is_empty())?;
     Ok(Parsed {
         model,
         stream: req["stream"] == true,
-        input_tokens: (body.len() / 4).max(1),
+        prompt,
+        managed: edits.is_some(),
+        compacting: edits
+            .into_iter()
+            .flatten()
+            .any(|e| e["type"] == "compact_20260112"),
         container,
         input: DemoInput {
             question,
@@ -244,18 +256,41 @@ fn resolve_container(
     Ok((Some(id), files))
 }
 
+/// The usage of an answer that wrote `output` tokens: its prompt as the cache billed it and,
+/// when compaction was asked for, each sampling step.
+fn usage(p: &Parsed, output: u64) -> Value {
+    let m = &p.prompt;
+    let mut usage = json!({
+        "input_tokens": m.input,
+        "cache_creation_input_tokens": m.cache_write,
+        "cache_read_input_tokens": m.cache_read,
+        "cache_creation": {"ephemeral_5m_input_tokens": m.cache_write, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": output,
+    });
+    if p.compacting {
+        let mut steps = Vec::new();
+        if let Some((summary, before)) = &m.compaction {
+            steps.push(json!({
+                "type": "compaction", "input_tokens": before, "output_tokens": summary.len().div_ceil(4),
+                "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0,
+            }));
+        }
+        steps.push(json!({
+            "type": "message", "input_tokens": m.input, "output_tokens": output,
+            "cache_read_input_tokens": m.cache_read, "cache_creation_input_tokens": m.cache_write,
+        }));
+        usage["iterations"] = json!(steps);
+    }
+    usage
+}
+
 async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response, ApiError> {
     let p = parse(&state, body)?;
     let id = ids::message_id();
-    let start_usage = json!({
-        "input_tokens": p.input_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-        "output_tokens": fastrand::usize(1..8),
-        "service_tier": "standard",
-        "inference_geo": "not_available",
-    });
+    let mut start_usage = usage(&p, fastrand::u64(1..8));
+    start_usage["service_tier"] = json!("standard");
+    start_usage["inference_geo"] = json!("not_available");
+    start_usage.as_object_mut().map(|u| u.remove("iterations"));
     let container = p.container.as_ref().map(|c| {
         let mut container =
             json!({"id": c, "expires_at": rfc3339_micros(Utc::now() + Duration::minutes(5))});
@@ -264,13 +299,18 @@ async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response
         }
         container
     });
+    let context_management = p
+        .managed
+        .then(|| json!({"applied_edits": p.prompt.applied_edits}));
     if !p.stream {
         let mut turn = Turn::new(None);
+        if let Some((summary, _)) = &p.prompt.compaction {
+            let _ = turn.compaction(summary).await;
+        }
         let _ = demo::run(&mut turn, &state, &p.input).await;
-        let output_tokens = (turn.output_chars / 4).max(1);
+        let output_tokens = (turn.output_chars / 4).max(1) as u64;
         let (_, content) = turn.into_parts();
-        let mut usage = start_usage;
-        usage["output_tokens"] = json!(output_tokens);
+        let mut usage = usage(&p, output_tokens);
         usage["server_tool_use"] = json!({"web_search_requests": 0, "web_fetch_requests": 0});
         let mut message = json!({
             "model": p.model, "id": id, "type": "message", "role": "assistant",
@@ -279,6 +319,9 @@ async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response
         });
         if let Some(c) = container {
             message["container"] = c;
+        }
+        if let Some(cm) = context_management {
+            message["context_management"] = cm;
         }
         return Ok(Json(message).into_response());
     }
@@ -290,8 +333,15 @@ async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response
             "content": [], "stop_reason": null, "stop_sequence": null, "stop_details": null,
             "usage": start_usage,
         }});
-        if turn.send(start).await.is_err() || demo::run(&mut turn, &state, &p.input).await.is_err()
+        if turn.send(start).await.is_err() {
+            return;
+        }
+        if let Some((summary, _)) = &p.prompt.compaction
+            && turn.compaction(summary).await.is_err()
         {
+            return;
+        }
+        if demo::run(&mut turn, &state, &p.input).await.is_err() {
             return;
         }
         let mut delta =
@@ -299,16 +349,13 @@ async fn demo_answer(state: Shared, body: &[u8], d: Delivery) -> Result<Response
         if let Some(c) = container {
             delta["container"] = c;
         }
-        let usage = json!({
-            "input_tokens": p.input_tokens,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-            "output_tokens": (turn.output_chars / 4).max(1),
-            "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
-        });
-        let _ = turn
-            .send(json!({"type": "message_delta", "delta": delta, "usage": usage}))
-            .await;
+        let mut usage = usage(&p, (turn.output_chars / 4).max(1) as u64);
+        usage["server_tool_use"] = json!({"web_search_requests": 0, "web_fetch_requests": 0});
+        let mut event = json!({"type": "message_delta", "delta": delta, "usage": usage});
+        if let Some(cm) = context_management {
+            event["context_management"] = cm;
+        }
+        let _ = turn.send(event).await;
         let _ = turn.send(json!({"type": "message_stop"})).await;
     });
     Ok(delivery::respond(events, d).await)

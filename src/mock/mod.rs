@@ -16,6 +16,7 @@ mod files;
 mod ids;
 mod messages;
 pub(crate) mod office;
+mod prompt;
 mod record;
 mod replay;
 mod report;
@@ -25,7 +26,7 @@ mod sse;
 mod store;
 mod stream_writer;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -88,6 +89,8 @@ impl MockServer {
             containers: Mutex::new(HashMap::new()),
             queues: Mutex::new(scenario::Queues::new(&scenario)),
             pace: opts.pace,
+            prompt_cache: Mutex::new(HashSet::new()),
+            context_window: scenario.context_window,
         });
         for seed in &scenario.seed_files {
             let id = seed.id.clone().unwrap_or_else(ids::file_id);

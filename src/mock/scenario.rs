@@ -58,13 +58,15 @@ pub struct SeedFile {
 }
 
 /// A parsed scenario (see the module docs for the invariant).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Scenario {
     pub(crate) messages: Vec<MessageEntry>,
     pub(crate) files: Vec<ErrorEntry>,
     pub(crate) seed_files: Vec<SeedFile>,
     /// The top-level framing and write size (never a cut).
     pub(crate) delivery: Delivery,
+    /// Input tokens a prompt may hold before "prompt is too long" (default 200,000).
+    pub(crate) context_window: u64,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +80,7 @@ struct RawScenario {
     seed_files: Vec<RawSeed>,
     framing: Option<Framing>,
     write_size: Option<usize>,
+    context_window: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -175,7 +178,23 @@ impl Scenario {
             files,
             seed_files,
             delivery,
+            context_window: raw.context_window.unwrap_or(DEFAULT_WINDOW),
         })
+    }
+}
+
+/// The context window of the models clab defaults to.
+pub const DEFAULT_WINDOW: u64 = 200_000;
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            messages: Vec::new(),
+            files: Vec::new(),
+            seed_files: Vec::new(),
+            delivery: Delivery::default(),
+            context_window: DEFAULT_WINDOW,
+        }
     }
 }
 

@@ -33,6 +33,10 @@ pub struct AppState {
     pub containers: Mutex<HashMap<String, Vec<String>>>,
     pub queues: Mutex<Queues>,
     pub pace: Pace,
+    /// Hashes of the prompt prefixes in the cache (see `prompt`).
+    pub prompt_cache: Mutex<std::collections::HashSet<u64>>,
+    /// Input tokens a prompt may hold.
+    pub context_window: u64,
 }
 
 pub type Shared = Arc<AppState>;

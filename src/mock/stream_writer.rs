@@ -146,6 +146,22 @@ impl Turn {
     }
 
     /// The pause while the sandbox runs the code (pings only).
+    /// A `compaction` block: it starts with `"content": null` and its summary arrives whole in
+    /// one `compaction_delta`, as recorded.
+    pub async fn compaction(&mut self, summary: &str) -> Result<(), Disconnected> {
+        let index = self.content.len();
+        self.content
+            .push(json!({"type": "compaction", "content": summary}));
+        self.send(json!({"type": "content_block_start", "index": index,
+            "content_block": {"type": "compaction", "content": null}}))
+            .await?;
+        self.send(json!({"type": "content_block_delta", "index": index,
+            "delta": {"type": "compaction_delta", "content": summary}}))
+            .await?;
+        self.send(json!({"type": "content_block_stop", "index": index}))
+            .await
+    }
+
     pub async fn code_running(&mut self) -> Result<(), Disconnected> {
         match &mut self.sink {
             Some(w) => w.code_running().await,

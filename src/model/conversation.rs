@@ -9,6 +9,7 @@
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
 use crate::domain::attachment::{self, Attached, GivenAs};
+use crate::domain::context::TOO_LONG;
 use crate::domain::execution::is_code_tool;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
@@ -111,6 +112,7 @@ impl Model {
             messages,
             container: self.container.as_ref().map(|c| c.id.clone()),
             skills: self.skills.clone(),
+            long: self.settings.long,
             max_continuations: self.settings.max_continuations,
         };
         vec![
@@ -250,6 +252,14 @@ impl Model {
         self.usage.add(&usage);
         if container.is_some() {
             self.container = container;
+        }
+        // Refused as too long: the question goes back in the message box, one Enter away.
+        if let MessageState::Failed(why) = &state
+            && why.starts_with(TOO_LONG)
+            && self.composer_text().trim().is_empty()
+            && let Some(question) = self.history.last().cloned()
+        {
+            self.composer_insert(&question);
         }
         self.state = match &state {
             MessageState::Failed(msg) => TurnState::Failed(msg.clone()),

@@ -8,6 +8,7 @@
 use super::cost::PriceTable;
 use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
+use crate::domain::request::LongSession;
 use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, MessageState};
 use crate::domain::skills;
@@ -205,6 +206,8 @@ pub struct Settings {
     pub sample: Option<PathBuf>,
     /// The config file in force (or where it would be), named by the no-key dialog.
     pub config_path: Option<PathBuf>,
+    /// Prompt caching and context management for the turns.
+    pub long: LongSession,
     /// Agent Skills of a new session (the config's), and those `--skill` adds to any session.
     pub config_skills: Vec<String>,
     pub added_skills: Vec<String>,

@@ -145,10 +145,13 @@ pub async fn run_turn(
         match &result.error {
             None => MessageState::Complete,
             Some(ApiError::Cut { .. }) => MessageState::Cut,
-            Some(err) => MessageState::Failed(match missing_file(err, &plan.files) {
-                Some(file) => format!("{}; attach it again\n{err}", gone(file)),
-                None => err.to_string(),
-            }),
+            Some(err) => {
+                MessageState::Failed(match (too_long(err), missing_file(err, &plan.files)) {
+                    (Some(why), _) => why,
+                    (None, Some(file)) => format!("{}; attach it again\n{err}", gone(file)),
+                    (None, None) => err.to_string(),
+                })
+            }
         }
     };
     let usage = result.acc.usage();
@@ -189,6 +192,34 @@ pub fn missing_file<'a>(error: &ApiError, files: &'a [FileRecord]) -> Option<&'a
         ApiError::Status { message, .. } => files.iter().find(|f| message.contains(&f.id)),
         _ => None,
     }
+}
+
+pub use crate::domain::context::TOO_LONG;
+
+/// The API refused the prompt as longer than the context window: why, and what to do, in
+/// words (the API's "prompt is too long: N tokens > M maximum" names the sizes).
+pub fn too_long(error: &ApiError) -> Option<String> {
+    let ApiError::Status {
+        status: 400,
+        message,
+        request_id,
+        ..
+    } = error
+    else {
+        return None;
+    };
+    let sizes = message.strip_prefix("prompt is too long")?;
+    let sizes = sizes.trim_start_matches(':').trim();
+    Some(format!(
+        "{TOO_LONG} ({}). Turn context management on (context_management = \"auto\" in the \
+         config, the default), which clears or summarizes older turns, or start a new session; \
+         then send the question again{}",
+        one_line(sizes),
+        request_id
+            .as_deref()
+            .map(|id| format!(" (request id {})", one_line(id)))
+            .unwrap_or_default()
+    ))
 }
 
 /// Says that `file` is gone from the Files API, by its name.

@@ -30,6 +30,7 @@ pub(super) fn settings() -> Settings {
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        long: Default::default(),
         config_skills: Vec::new(),
         added_skills: Vec::new(),
     }

@@ -67,6 +67,7 @@ pub fn app(mock: Option<&Mock>, home: &Path, downloads: &Path) -> App<TestBacken
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        long: Default::default(),
         config_skills: Vec::new(),
         added_skills: Vec::new(),
     };

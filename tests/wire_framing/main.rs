@@ -150,6 +150,7 @@ async fn run_turn(
         messages: vec![json!({"role": "user", "content": [{"type": "text", "text": "hi"}]})],
         container: None,
         skills: Vec::new(),
+        long: Default::default(),
         max_continuations: 0,
     };
     let (mut left, mut release) = match release {

@@ -26,7 +26,7 @@ use crate::faces::error::CliError;
 use crate::faces::output::{self, Stdout};
 use crate::session::actor::SessionManager;
 use crate::text_safety::strip_controls;
-use crate::turn::engine::{TurnPlan, gone, missing_file};
+use crate::turn::engine::{TurnPlan, gone, missing_file, too_long};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -94,6 +94,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         messages: request_messages(&session.messages, &session.deleted_files),
         container: container.as_ref().map(|c| c.id.clone()),
         skills: skills.clone(),
+        long: ctx.config.long_session(),
         max_continuations: ctx.config.max_continuations,
     };
     request
@@ -144,6 +145,9 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
 
 /// A turn error, with a file the API no longer knows named by its file name.
 fn explain(error: ApiError, known: &[FileRecord], new: &[FileRecord]) -> CliError {
+    if let Some(why) = too_long(&error) {
+        return CliError::Failed(why);
+    }
     let files: Vec<FileRecord> = known.iter().chain(new).cloned().collect();
     match missing_file(&error, &files) {
         Some(file) => CliError::Failed(format!("{}; attach it again with -a\n{error}", gone(file))),

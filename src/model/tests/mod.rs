@@ -29,6 +29,7 @@ pub(super) fn model(access: Access) -> Model {
         prices: Default::default(),
         sample: None,
         config_path: Some(PathBuf::from("/home/me/.config/clab/config.toml")),
+        long: Default::default(),
         config_skills: Vec::new(),
         added_skills: Vec::new(),
     };

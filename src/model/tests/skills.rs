@@ -1,4 +1,4 @@
-//! Reducer tests of the skills picker and of skills in the turn's request.
+//! Reducer tests of the skills picker, skills in the turn's request, and a refused long prompt.
 
 use super::*;
 
@@ -77,4 +77,30 @@ fn a_resumed_session_brings_its_skills_and_the_command_line_adds_to_them() {
     session.meta.skills = vec!["pptx".into()];
     m.handle(AppEvent::SessionLoaded(Box::new(session)));
     assert_eq!(m.skills, vec!["pptx".to_string(), "xlsx".to_string()]);
+}
+
+#[test]
+fn a_question_refused_as_too_long_is_back_in_the_message_box() {
+    let mut m = model(Access::Key);
+    type_text(&mut m, "and by region?");
+    let effects = m.handle(key(KeyCode::Enter));
+    let turn = start_of(&effects).turn;
+    assert_eq!(m.composer_text(), "");
+    let why = format!(
+        "{} (208310 tokens > 200000 maximum). Turn context management on…",
+        crate::domain::context::TOO_LONG
+    );
+    m.handle(AppEvent::Turn {
+        turn,
+        change: TurnChange::Finished(Box::new(TurnEnd {
+            content: Vec::new(),
+            state: MessageState::Failed(why.clone()),
+            usage: Default::default(),
+            container: None,
+            stop_reason: None,
+            finished_at: at(1),
+        })),
+    });
+    assert_eq!(m.composer_text(), "and by region?");
+    assert_eq!(m.state, TurnState::Failed(why));
 }

@@ -1,0 +1,144 @@
+//! Server-side context management: what a request asks the API to do when the conversation
+//! grows long, chosen by model.
+//!
+//! Invariant: the strategy follows the API's documentation (tests/fixtures/api/
+//! LONG_SESSIONS.md): models that support compaction get `compact_20260112` (the API
+//! summarizes earlier turns into a `compaction` block that is stored and sent back verbatim);
+//! others get `clear_tool_uses_20250919` (the API replaces the oldest code runs, code and
+//! output, with a placeholder, keeping the newest). Each needs its beta, named here beside
+//! its edit.
+
+use serde_json::{Value, json};
+
+/// The beta of compaction.
+pub const COMPACT_BETA: &str = "compact-2026-01-12";
+/// The beta of clearing tool uses.
+pub const CLEAR_BETA: &str = "context-management-2025-06-27";
+/// How the explanation of a prompt refused as too long for the context window begins.
+pub const TOO_LONG: &str = "the conversation no longer fits the model's context window";
+
+/// The smallest compaction trigger the API takes.
+pub const COMPACT_MIN_TRIGGER: u64 = 50_000;
+
+/// Models the compaction edit is documented for (matched as name prefixes, so dated ids count).
+const COMPACTING_MODELS: [&str; 9] = [
+    "claude-fable-5",
+    "claude-mythos-5",
+    "claude-mythos-preview",
+    "claude-opus-5",
+    "claude-opus-4-8",
+    "claude-opus-4-7",
+    "claude-opus-4-6",
+    "claude-sonnet-5",
+    "claude-sonnet-4-6",
+];
+
+/// What the user configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Compaction where the model supports it, else clearing old tool uses.
+    Auto,
+    Compact,
+    Clear,
+    Off,
+}
+
+impl Mode {
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "auto" => Some(Mode::Auto),
+            "compact" => Some(Mode::Compact),
+            "clear" => Some(Mode::Clear),
+            "off" => Some(Mode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// The context management of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub mode: Mode,
+    /// Input tokens from which the API acts.
+    pub trigger: u64,
+    /// Code runs (tool uses) clearing keeps.
+    pub keep: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            mode: Mode::Auto,
+            trigger: 100_000,
+            keep: 3,
+        }
+    }
+}
+
+/// The edit a request carries for `model`, and its beta.
+pub fn edit(policy: &Policy, model: &str) -> Option<(Value, &'static str)> {
+    let compact = match policy.mode {
+        Mode::Off => return None,
+        Mode::Compact => true,
+        Mode::Clear => false,
+        Mode::Auto => compacts(model),
+    };
+    Some(if compact {
+        (
+            json!({
+                "type": "compact_20260112",
+                "trigger": {"type": "input_tokens", "value": policy.trigger.max(COMPACT_MIN_TRIGGER)},
+            }),
+            COMPACT_BETA,
+        )
+    } else {
+        (
+            json!({
+                "type": "clear_tool_uses_20250919",
+                "trigger": {"type": "input_tokens", "value": policy.trigger},
+                "keep": {"type": "tool_uses", "value": policy.keep},
+                // A run's code weighs as much as its output; the answers' text stays.
+                "clear_tool_inputs": true,
+            }),
+            CLEAR_BETA,
+        )
+    })
+}
+
+/// Whether `model` is documented to support compaction.
+pub fn compacts(model: &str) -> bool {
+    COMPACTING_MODELS.iter().any(|m| model.starts_with(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strategy_follows_the_model() {
+        let policy = Policy::default();
+        let (edit_45, beta_45) = edit(&policy, "claude-sonnet-4-5").unwrap();
+        assert_eq!(edit_45["type"], "clear_tool_uses_20250919");
+        assert_eq!(edit_45["keep"], json!({"type": "tool_uses", "value": 3}));
+        assert_eq!(beta_45, CLEAR_BETA);
+        let (edit_46, beta_46) = edit(&policy, "claude-sonnet-4-6-20260217").unwrap();
+        assert_eq!(edit_46["type"], "compact_20260112");
+        assert_eq!(edit_46["trigger"]["value"], 100_000);
+        assert_eq!(beta_46, COMPACT_BETA);
+    }
+
+    #[test]
+    fn a_compaction_trigger_is_never_below_the_api_minimum_and_off_sends_nothing() {
+        let low = Policy {
+            mode: Mode::Compact,
+            trigger: 1_000,
+            keep: 3,
+        };
+        assert_eq!(edit(&low, "m").unwrap().0["trigger"]["value"], 50_000);
+        let off = Policy {
+            mode: Mode::Off,
+            ..low
+        };
+        assert_eq!(edit(&off, "claude-opus-4-6"), None);
+    }
+}
