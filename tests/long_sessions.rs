@@ -130,3 +130,151 @@ fn a_prompt_too_long_is_explained_and_the_question_kept() {
         stdout_of(&shown)
     );
 }
+
+#[test]
+fn compact_on_a_resumed_turn_clears_old_runs_at_once() {
+    let mock = Mock::start(None);
+    let first = mock
+        .clab()
+        .args(["-p", "what drives churn?", "-a"])
+        .arg(sample_csv())
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let out = mock
+        .clab()
+        .args(["--json", "-p", "and by contract?", "--resume", "--compact"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let requests = mock.requests_to("POST", "/v1/messages");
+    let edit = &json_body(requests.last().unwrap())["context_management"]["edits"][0];
+    assert_eq!(edit["type"], "clear_tool_uses_20250919");
+    assert_eq!(edit["trigger"]["value"], 1);
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let applied = &result["context"]["applied_edits"][0];
+    assert_eq!(applied["type"], "clear_tool_uses_20250919", "{result:#}");
+    assert!(applied["cleared_input_tokens"].as_u64().unwrap() > 0);
+    // Without --resume it is a usage error.
+    let alone = mock.clab().args(["-p", "x", "--compact"]).output().unwrap();
+    assert_eq!(alone.status.code(), Some(2));
+}
+
+#[test]
+fn a_prompt_clearly_over_the_window_is_counted_first_and_said() {
+    use clab::domain::session::{MessageState, Role};
+    use clab::session::Store;
+    let mock = Mock::start(None);
+    let store = Store::open(&mock.home.path().join("sessions.db")).unwrap();
+    let meta = store
+        .create_session("claude-sonnet-4-5", "a long one")
+        .unwrap();
+    let long = "data ".repeat(180_000);
+    for (role, text) in [(Role::User, long.as_str()), (Role::Assistant, "ok")] {
+        store
+            .append_message(
+                &meta.id,
+                role,
+                &[serde_json::json!({"type": "text", "text": text})],
+                &MessageState::Complete,
+                None,
+            )
+            .unwrap();
+    }
+    drop(store);
+
+    // Without context management it is not sent, and the sentence says why.
+    std::fs::write(
+        mock.home.path().join("config.toml"),
+        "context_management = \"off\"\n",
+    )
+    .unwrap();
+    let out = mock
+        .clab()
+        .args(["-p", "and now?", "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("no longer fits") && stderr.contains("counted before sending"),
+        "{stderr}"
+    );
+    assert_eq!(
+        mock.requests_to("POST", "/v1/messages/count_tokens").len(),
+        1
+    );
+    assert!(mock.requests_to("POST", "/v1/messages").is_empty());
+
+    // With it, clab says what the API will do, and sends.
+    std::fs::write(mock.home.path().join("config.toml"), "").unwrap();
+    let out = mock
+        .clab()
+        .args(["-p", "and now?", "--resume"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("over the 200k context window: the API compacts or clears older turns"),
+        "{stderr}"
+    );
+    assert_eq!(mock.requests_to("POST", "/v1/messages").len(), 1);
+}
+
+#[test]
+fn a_compaction_is_kept_and_sent_back_verbatim_after_resume() {
+    let mock = Mock::start(Some(serde_json::json!({
+        "messages": [{"sse": "api/vercel_compaction_stream.jsonl"}],
+    })));
+    let first = mock
+        .clab()
+        .args([
+            "--json",
+            "--model",
+            "claude-opus-4-6",
+            "-p",
+            "summarise the algorithms",
+        ])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let result: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(result["context"]["compacted_from"], 60385);
+    assert_eq!(result["context"]["prompt_tokens"], 612);
+    assert_eq!(result["context"]["window"], 1_000_000);
+    let request = json_body(&mock.requests_to("POST", "/v1/messages")[0]).clone();
+    assert_eq!(
+        request["context_management"]["edits"][0]["type"],
+        "compact_20260112"
+    );
+
+    let out = mock
+        .clab()
+        .args([
+            "--model",
+            "claude-opus-4-6",
+            "-p",
+            "and graphs?",
+            "--resume",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let resent = json_body(&mock.requests_to("POST", "/v1/messages")[1]).clone();
+    let compaction = &resent["messages"][1]["content"][0];
+    assert_eq!(compaction["type"], "compaction");
+    assert!(
+        compaction["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("## Summary of Conversation\n\n### Task Context"),
+        "{compaction}"
+    );
+    let beta = mock.requests_to("POST", "/v1/messages")[1]
+        .headers
+        .iter()
+        .find(|(k, _)| k == "anthropic-beta")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(beta.contains("compact-2026-01-12"), "{beta}");
+}

@@ -91,6 +91,8 @@ pub struct Accumulator {
     pub prompt_tokens: u64,
     /// What the API's context management did during this turn (`applied_edits` entries).
     pub applied_edits: Vec<Value>,
+    /// The prompt's size before a compaction of this turn (its `compaction` step's input).
+    pub compacted_from: Option<u64>,
     /// Events and deltas clab does not know, kept to be shown.
     pub unknown: Vec<Value>,
     /// The `event: error` that ended the stream, if any: (type, message, request id).
@@ -132,6 +134,13 @@ impl Accumulator {
         let mut prompt = self.usage_now;
         prompt.overlay(last_step);
         self.prompt_tokens = prompt.prompt_tokens();
+        let compaction = usage
+            .get("iterations")
+            .and_then(Value::as_array)
+            .and_then(|steps| steps.iter().find(|s| s["type"] == "compaction"));
+        if let Some(step) = compaction {
+            self.compacted_from = Some(Usage::billed(step).prompt_tokens());
+        }
     }
 
     pub fn usage(&self) -> Usage {

@@ -61,6 +61,12 @@ pub enum ApiError {
         id: String,
         request_id: Option<String>,
     },
+    /// Counted before sending, the prompt is longer than the model's context window and no
+    /// context management would shorten it: the request was not sent.
+    #[error(
+        "the prompt is {counted} tokens, over the {window}-token context window; it was not sent"
+    )]
+    TooLong { counted: u64, window: u64 },
     /// A local file could not be read or written.
     #[error("{context}: {source}")]
     Io {

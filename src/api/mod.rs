@@ -5,6 +5,7 @@
 pub mod accumulator;
 pub mod body;
 pub mod client;
+pub mod count;
 pub mod error;
 pub mod events;
 pub mod files;

@@ -8,6 +8,7 @@
 
 use crate::api::Client;
 use crate::api::accumulator::{Accumulator, Update};
+use crate::domain::context::Report;
 use crate::domain::session::MessageState;
 use crate::model::effect::TurnStart;
 use crate::model::event::{AppEvent, TurnChange, TurnEnd};
@@ -42,6 +43,7 @@ impl TurnTask {
             container: None,
             stop_reason: None,
             finished_at: Utc::now(),
+            context: Default::default(),
         })));
     }
 
@@ -85,6 +87,7 @@ impl TurnTask {
                     content: content.to_vec(),
                     notice: notice.to_string(),
                 }),
+                Progress::Note(notice) => self.send(TurnChange::Note(notice.to_string())),
                 Progress::Started => self.send(TurnChange::Started {
                     started_at: Utc::now(),
                 }),
@@ -113,6 +116,11 @@ impl TurnTask {
             container: acc.container.clone(),
             stop_reason: acc.stop_reason.clone(),
             finished_at: Utc::now(),
+            context: Report {
+                prompt_tokens: acc.prompt_tokens,
+                applied_edits: acc.applied_edits.clone(),
+                compacted_from: acc.compacted_from,
+            },
         })));
     }
 }

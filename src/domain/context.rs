@@ -33,6 +33,84 @@ const COMPACTING_MODELS: [&str; 9] = [
     "claude-sonnet-4-6",
 ];
 
+/// Models with a 1M-token context window by default; the others have 200k.
+const MILLION_MODELS: [&str; 8] = [
+    "claude-fable-5",
+    "claude-mythos-5",
+    "claude-opus-5",
+    "claude-opus-4-8",
+    "claude-opus-4-7",
+    "claude-opus-4-6",
+    "claude-sonnet-5",
+    "claude-sonnet-4-6",
+];
+
+/// The context window of `model`, in tokens.
+pub fn window(model: &str) -> u64 {
+    if MILLION_MODELS.iter().any(|m| model.starts_with(m)) {
+        1_000_000
+    } else {
+        200_000
+    }
+}
+
+/// What context management did in one turn, and how big its prompt was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// Input tokens of the turn's last prompt (after any compaction).
+    pub prompt_tokens: u64,
+    /// The API's `applied_edits` entries.
+    pub applied_edits: Vec<Value>,
+    /// The prompt's size before a compaction in this turn.
+    pub compacted_from: Option<u64>,
+}
+
+impl Report {
+    /// One line per thing done: "context compacted: 142k → 18k tokens", "cleared 8 old code
+    /// runs (50k tokens)".
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(from) = self.compacted_from {
+            lines.push(format!(
+                "context compacted: {} → {} tokens",
+                thousands(from),
+                thousands(self.prompt_tokens)
+            ));
+        }
+        for edit in &self.applied_edits {
+            let tokens = edit["cleared_input_tokens"].as_u64().unwrap_or(0);
+            let line = match edit["type"].as_str() {
+                Some("clear_tool_uses_20250919") => format!(
+                    "context: cleared {} old code runs ({} tokens)",
+                    edit["cleared_tool_uses"].as_u64().unwrap_or(0),
+                    thousands(tokens)
+                ),
+                Some("clear_thinking_20251015") => format!(
+                    "context: cleared thinking of {} turns ({} tokens)",
+                    edit["cleared_thinking_turns"].as_u64().unwrap_or(0),
+                    thousands(tokens)
+                ),
+                other => format!(
+                    "context: {} ({} tokens)",
+                    other.unwrap_or("an edit"),
+                    thousands(tokens)
+                ),
+            };
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// "142k", "1.2M", "812".
+pub fn thousands(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{}k", (n + 500) / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
 /// What the user configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -75,6 +153,22 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The policy of a turn the user asked to compact: context management on (the strategy of
+    /// `Auto` if it was off) from the lowest trigger the API takes, clearing all code runs but
+    /// the newest.
+    pub fn now(self) -> Policy {
+        Policy {
+            mode: match self.mode {
+                Mode::Off => Mode::Auto,
+                mode => mode,
+            },
+            trigger: 1,
+            keep: 1,
+        }
+    }
+}
+
 /// The edit a request carries for `model`, and its beta.
 pub fn edit(policy: &Policy, model: &str) -> Option<(Value, &'static str)> {
     let compact = match policy.mode {
@@ -113,6 +207,38 @@ pub fn compacts(model: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_say_what_was_done_in_a_line_each() {
+        let report = Report {
+            prompt_tokens: 18_200,
+            applied_edits: vec![json!({
+                "type": "clear_tool_uses_20250919", "cleared_tool_uses": 8, "cleared_input_tokens": 50_000,
+            })],
+            compacted_from: Some(142_000),
+        };
+        assert_eq!(
+            report.lines(),
+            vec![
+                "context compacted: 142k → 18k tokens",
+                "context: cleared 8 old code runs (50k tokens)"
+            ]
+        );
+        assert_eq!(window("claude-sonnet-4-5"), 200_000);
+        assert_eq!(window("claude-opus-4-6"), 1_000_000);
+    }
+
+    #[test]
+    fn compacting_now_turns_it_on_from_the_lowest_trigger() {
+        let off = Policy {
+            mode: Mode::Off,
+            ..Policy::default()
+        };
+        let (clear, _) = edit(&off.now(), "claude-sonnet-4-5").unwrap();
+        assert_eq!(clear["trigger"]["value"], 1);
+        let (compact, _) = edit(&off.now(), "claude-opus-4-6").unwrap();
+        assert_eq!(compact["trigger"]["value"], COMPACT_MIN_TRIGGER);
+    }
 
     #[test]
     fn the_strategy_follows_the_model() {

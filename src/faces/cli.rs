@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
     pub resume: Option<String>,
 
+    /// With -p --resume: ask the API to compact the conversation (or clear old code runs) on
+    /// this turn, whatever the context_management trigger says
+    #[arg(long, requires_all = ["prompt", "resume"])]
+    pub compact: bool,
+
     /// Where generated files are saved, headless or in the workbench (default: the config's download_dir, else the current directory)
     #[arg(long, value_name = "DIR")]
     pub download_dir: Option<PathBuf>,

@@ -50,6 +50,7 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
             mode: None,
         }],
         skills: cli.skills.clone(),
+        compact: false,
         download_dir: Some(dir.clone()),
         resume: None,
         common: cli.common.clone(),

@@ -43,6 +43,18 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Response {
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// `POST /v1/messages/count_tokens`: the prompt's size as this mock counts it, before any
+/// context edit (`{"input_tokens": N}`).
+pub async fn count_tokens(body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return ApiError::invalid("The request body is not valid JSON").into_response();
+    };
+    if !req["messages"].is_array() || !req["model"].is_string() {
+        return ApiError::invalid("model and messages: Field required").into_response();
+    }
+    Json(json!({"input_tokens": prompt::count(&req)})).into_response()
+}
+
 /// What the demo needs to know about one request.
 struct Parsed {
     model: String,

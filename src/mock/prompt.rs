@@ -118,6 +118,11 @@ fn total(pieces: &[Piece]) -> u64 {
     pieces.iter().map(|p| tokens(p.json.len())).sum()
 }
 
+/// The prompt's size in tokens, before any context edit.
+pub fn count(req: &Value) -> u64 {
+    total(&pieces(req))
+}
+
 /// Measures the prompt of `req` against the cache and `window`, applying its context edits.
 pub fn measure(state: &Shared, req: &Value, window: u64) -> Result<Measured, ApiError> {
     let mut pieces = pieces(req);

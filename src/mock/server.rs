@@ -55,6 +55,7 @@ pub fn router(state: Shared) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), files_queue));
     Router::new()
         .route("/v1/messages", post(messages::create))
+        .route("/v1/messages/count_tokens", post(messages::count_tokens))
         .merge(files)
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(middleware::from_fn(check_auth))

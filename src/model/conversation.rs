@@ -9,7 +9,7 @@
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
 use crate::domain::attachment::{self, Attached, GivenAs};
-use crate::domain::context::TOO_LONG;
+use crate::domain::context::{Report, TOO_LONG};
 use crate::domain::execution::is_code_tool;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::partial_json::partial_object;
@@ -91,6 +91,7 @@ impl Model {
         let turn = self.fresh_id();
         self.turns.push(Turn {
             id: turn,
+            context: Default::default(),
             user,
             assistant: Vec::new(),
             state: AnswerState::Streaming,
@@ -112,7 +113,13 @@ impl Model {
             messages,
             container: self.container.as_ref().map(|c| c.id.clone()),
             skills: self.skills.clone(),
-            long: self.settings.long,
+            long: {
+                let mut long = self.settings.long;
+                if std::mem::take(&mut self.compact_next) {
+                    long.context = long.context.now();
+                }
+                long
+            },
             max_continuations: self.settings.max_continuations,
         };
         vec![
@@ -220,6 +227,10 @@ impl Model {
                 turn.notices.push(notice.clone());
                 self.notice = Some(notice);
             }
+            TurnChange::Note(notice) => {
+                turn.notices.push(notice.clone());
+                self.notice = Some(notice);
+            }
             TurnChange::Finished(end) => return self.finish_turn(id, *end),
         }
         // Text arriving changes neither the runs nor the container time: only a new block
@@ -238,6 +249,7 @@ impl Model {
             usage,
             container,
             stop_reason,
+            context,
             finished_at,
         } = end;
         let Some(turn) = self.turn_mut(id) else {
@@ -248,6 +260,13 @@ impl Model {
         turn.revision += 1;
         turn.usage = usage;
         turn.finished_at = Some(finished_at);
+        turn.notices.extend(
+            context
+                .lines()
+                .into_iter()
+                .filter(|l| !l.starts_with("context compacted")),
+        );
+        turn.context = context;
         let outputs = crate::domain::execution::output_file_ids(&turn.assistant);
         self.usage.add(&usage);
         if container.is_some() {
@@ -403,6 +422,11 @@ impl Model {
         };
         self.turns.push(Turn {
             id,
+            // Only the turn's billed usage is stored: its prompt size is estimated from it.
+            context: Report {
+                prompt_tokens: usage.prompt_tokens(),
+                ..Default::default()
+            },
             user: user.map(|u| u.content).unwrap_or_default(),
             assistant,
             state: AnswerState::Done(state),

@@ -36,6 +36,16 @@ impl Prices {
         }
     }
 
+    /// What the prompt cache saved on `usage`: its cached tokens at the input price, less what
+    /// writing and reading them cost (negative while writes outweigh reads).
+    pub fn saved_by_cache(&self, usage: &Usage) -> f64 {
+        let tokens = |n: u64, price: f64| n as f64 * price / 1_000_000.0;
+        let cached = usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
+        tokens(cached, self.input)
+            - tokens(usage.cache_creation_input_tokens, self.cache_write)
+            - tokens(usage.cache_read_input_tokens, self.cache_read)
+    }
+
     /// The cost of `usage` at these prices, in US dollars.
     pub fn estimate(&self, usage: &Usage) -> f64 {
         let tokens = |n: u64, price: f64| n as f64 * price / 1_000_000.0;

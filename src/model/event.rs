@@ -5,6 +5,7 @@
 //! (no handles, no I/O), which keeps `Model::handle` pure and replayable in tests.
 
 use crate::domain::container::Container;
+use crate::domain::context::Report;
 use crate::domain::session::{FileRecord, MessageState, Session};
 use crate::domain::usage::Usage;
 use crate::preview::Preview;
@@ -125,6 +126,8 @@ pub enum TurnChange {
         content: Vec<Value>,
         notice: String,
     },
+    /// A sentence about the turn from before the answer (the prompt's size, say).
+    Note(String),
     Finished(Box<TurnEnd>),
 }
 
@@ -138,6 +141,8 @@ pub struct TurnEnd {
     pub stop_reason: Option<String>,
     /// When the answer ended (stamped by the turn's task).
     pub finished_at: DateTime<Utc>,
+    /// The prompt's size and what context management did.
+    pub context: Report,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +184,7 @@ pub(crate) mod replay {
             container: None,
             stop_reason: Some("end_turn".into()),
             finished_at: at(end),
+            context: Default::default(),
         }));
         [
             AppEvent::Turn {

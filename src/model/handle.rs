@@ -183,6 +183,15 @@ impl Model {
             Action::Usage => self.show(Overlay::Usage { back: 0 }),
             Action::Notices => self.show(Overlay::Notices),
             Action::Skills => self.show(Overlay::Skills { cursor: 0 }),
+            Action::Compact => {
+                self.compact_next = !self.compact_next;
+                self.notice = Some(if self.compact_next {
+                    "the next message asks the API to compact the context first".into()
+                } else {
+                    "the next message compacts only when the context is long".into()
+                });
+                vec![Effect::Redraw]
+            }
             Action::FocusNext | Action::FocusPrev => {
                 self.focus = self.focus.cycle(action == Action::FocusNext);
                 vec![Effect::Redraw]

@@ -29,6 +29,7 @@ pub enum Action {
     Preview,
     Notices,
     Skills,
+    Compact,
 }
 
 /// Where an action's keys are listened to.
@@ -42,7 +43,7 @@ pub enum Context {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Quit,
         Action::Interrupt,
         Action::Help,
@@ -62,6 +63,7 @@ impl Action {
         Action::Preview,
         Action::Notices,
         Action::Skills,
+        Action::Compact,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -86,6 +88,7 @@ impl Action {
             Action::Preview => "preview",
             Action::Notices => "notices",
             Action::Skills => "skills",
+            Action::Compact => "compact",
         }
     }
 
@@ -110,6 +113,7 @@ impl Action {
             Action::Preview => "preview the selected file / close it",
             Action::Notices => "every notice of this run",
             Action::Skills => "Agent Skills of the session (Excel, PowerPoint, Word, PDF)",
+            Action::Compact => "compact the context with the next message (again: don't)",
         }
     }
 
@@ -184,6 +188,7 @@ impl Default for Keymap {
                 bind(F(2), none, Action::Notices),
                 bind(F(3), none, Action::Skills),
                 bind(Char('s'), none, Action::Skills),
+                bind(F(4), none, Action::Compact),
             ],
         }
     }

@@ -8,6 +8,7 @@
 use super::cost::PriceTable;
 use crate::domain::attachment::GivenAs;
 use crate::domain::container::Container;
+use crate::domain::context::Report;
 use crate::domain::request::LongSession;
 use crate::domain::run_times::RunTimes;
 use crate::domain::session::{FileOrigin, MessageState};
@@ -117,6 +118,8 @@ pub struct AttachPrompt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn {
     pub id: u64,
+    /// The prompt's size and what context management did (unknown for a resumed turn).
+    pub context: Report,
     pub user: Vec<Value>,
     pub assistant: Vec<Value>,
     pub state: AnswerState,
@@ -224,6 +227,8 @@ pub struct Model {
     pub container: Option<Container>,
     /// Agent Skill ids the session's turns load into the container.
     pub skills: Vec<String>,
+    /// The next turn asks the API to compact (or clear) the context whatever its size.
+    pub compact_next: bool,
     pub usage: Usage,
     /// The session's estimated container time, kept in step with the turns (recomputed when
     /// a turn starts, gains a block or ends, so drawing it costs nothing per turn).
@@ -306,6 +311,7 @@ impl Model {
             files: Vec::new(),
             container: None,
             skills,
+            compact_next: false,
             usage: Usage::default(),
             container_time: TimeDelta::zero(),
             state: if resuming {

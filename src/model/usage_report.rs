@@ -30,11 +30,16 @@ pub struct Report {
     pub usage: Usage,
     pub container: TimeDelta,
     pub usd: f64,
+    /// What the prompt cache saved against sending every prompt uncached.
+    pub saved_usd: f64,
+    /// What context management did in this run, a line each (see `domain::context::Report`).
+    pub context: Vec<String>,
 }
 
 /// Lines of the usage overlay that are not turn rows: two borders, the header, the total row,
-/// a blank line, two lines of rates and four of notes. The view draws exactly these.
-pub const FIXED_LINES: usize = 11;
+/// a blank line, two lines of rates, one of context management and four of notes. The view
+/// draws exactly these.
+pub const FIXED_LINES: usize = 12;
 
 /// How many turn rows the usage overlay shows on a screen `height` rows tall.
 pub fn visible_rows(height: u16) -> usize {
@@ -89,6 +94,8 @@ impl Model {
             usage: self.usage,
             container,
             usd: self.session_usd(),
+            saved_usd: rates.saved_by_cache(&self.usage),
+            context: self.turns.iter().flat_map(|t| t.context.lines()).collect(),
         }
     }
 }

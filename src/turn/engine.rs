@@ -18,8 +18,10 @@
 
 use super::{TurnResult, run};
 use crate::api::accumulator::{Accumulator, Update};
+use crate::api::count::count_tokens;
 use crate::api::{ApiError, Client};
 use crate::domain::container::Container;
+use crate::domain::context;
 use crate::domain::history::container_alive;
 use crate::domain::request::TurnRequest;
 use crate::domain::run_times::{self, RunTimes};
@@ -56,6 +58,8 @@ pub enum Progress<'a> {
         content: &'a [Value],
         notice: &'a str,
     },
+    /// Something the face should tell the user before the answer (a sentence).
+    Note(&'a str),
     /// The question and an empty answer are stored; the request goes out.
     Started,
     /// The answer changed, `at_ms` after the turn began (the clock of the stored run times).
@@ -125,7 +129,29 @@ pub async fn run_turn(
             times: RunTimes::new(),
         },
     };
-    let mut result = answer.stream(&plan, &mut progress).await;
+    let mut result = match over_window(client, &plan.request).await {
+        Some((counted, window))
+            if context::edit(&plan.request.long.context, &plan.request.model).is_none() =>
+        {
+            TurnResult {
+                acc: Accumulator::default(),
+                error: Some(ApiError::TooLong { counted, window }),
+                continuations: 0,
+                cancelled: false,
+            }
+        }
+        over => {
+            if let Some((counted, window)) = over {
+                progress(Progress::Note(&format!(
+                    "the conversation is {} tokens, over the {} context window: the API compacts \
+                     or clears older turns before it answers",
+                    context::thousands(counted),
+                    context::thousands(window)
+                )));
+            }
+            answer.stream(&plan, &mut progress).await
+        }
+    };
     if plan.request.container.is_some() && container_rejected(&result) {
         reattach(&mut plan, "is no longer available", &mut progress);
         sessions
@@ -186,6 +212,26 @@ pub async fn run_turn(
     })
 }
 
+/// The prompt's size and the model's window, when the request clearly would not fit: its
+/// JSON (about 4 bytes a token) passes 90 % of the window and the API's count confirms it.
+/// A failed count is logged and taken as fitting: the API still has the last word.
+async fn over_window(client: &Client, request: &TurnRequest) -> Option<(u64, u64)> {
+    let window = context::window(&request.model);
+    let body = request.body(None, None);
+    let estimate = serde_json::to_vec(&body).map_or(0, |b| b.len() as u64 / 4);
+    if estimate < window / 10 * 9 {
+        return None;
+    }
+    match count_tokens(client, &body, &request.betas()).await {
+        Ok(counted) if counted > window => Some((counted, window)),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!("counting the prompt's tokens: {e}");
+            None
+        }
+    }
+}
+
 /// The file a refused request names by id, when the conversation has it.
 pub fn missing_file<'a>(error: &ApiError, files: &'a [FileRecord]) -> Option<&'a FileRecord> {
     match error {
@@ -199,22 +245,31 @@ pub use crate::domain::context::TOO_LONG;
 /// The API refused the prompt as longer than the context window: why, and what to do, in
 /// words (the API's "prompt is too long: N tokens > M maximum" names the sizes).
 pub fn too_long(error: &ApiError) -> Option<String> {
-    let ApiError::Status {
-        status: 400,
-        message,
-        request_id,
-        ..
-    } = error
-    else {
-        return None;
+    let (sizes, request_id) = match error {
+        ApiError::Status {
+            status: 400,
+            message,
+            request_id,
+            ..
+        } => (
+            message
+                .strip_prefix("prompt is too long")?
+                .trim_start_matches(':')
+                .trim()
+                .to_string(),
+            request_id,
+        ),
+        ApiError::TooLong { counted, window } => (
+            format!("{counted} tokens > {window} maximum, counted before sending"),
+            &None,
+        ),
+        _ => return None,
     };
-    let sizes = message.strip_prefix("prompt is too long")?;
-    let sizes = sizes.trim_start_matches(':').trim();
     Some(format!(
         "{TOO_LONG} ({}). Turn context management on (context_management = \"auto\" in the \
          config, the default), which clears or summarizes older turns, or start a new session; \
          then send the question again{}",
-        one_line(sizes),
+        one_line(&sizes),
         request_id
             .as_deref()
             .map(|id| format!(" (request id {})", one_line(id)))

@@ -73,3 +73,43 @@ fn the_skills_picker_and_the_status_bar_show_the_loaded_skills() {
     assert!(text.contains("[x] skill_01Team"), "{text}");
     assert!(text.contains("skills pptx,skill_01Team"), "{text}");
 }
+
+#[test]
+fn the_context_meter_fills_and_turns_alarming_near_the_window() {
+    use super::tests::finished_turn;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+    let mut styles = Vec::new();
+    for (used, name, shown) in [
+        (20_000, "context_meter_10", "ctx 10% of 200k"),
+        (170_000, "context_meter_85", "ctx 85% of 200k"),
+        (200_000, "context_meter_100", "ctx 100% of 200k"),
+    ] {
+        let mut m = model();
+        finished_turn(&mut m, 0);
+        m.turns[0].context.prompt_tokens = used;
+        snapshots(name, &m);
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|frame| super::render(&m, &mut Default::default(), &Default::default(), frame))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let row: String = (0..120)
+            .map(|x| buffer[(x, 39)].symbol().to_string())
+            .collect();
+        let byte = row.find(shown).unwrap_or_else(|| panic!("{row}"));
+        let at = row[..byte].chars().count() as u16;
+        let base = buffer[(1, 39)].style();
+        let meter = buffer[(at, 39)].style();
+        styles.push(meter);
+        match used * 100 / 200_000 {
+            0..70 => assert_eq!(meter, base, "{name}"),
+            _ => assert!(
+                meter != base && meter.add_modifier.contains(Modifier::BOLD),
+                "{name}: {meter:?}"
+            ),
+        }
+    }
+    assert_ne!(styles[1], styles[2], "nearly full looks unlike filling up");
+}

@@ -184,6 +184,14 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bo
                     Span::styled(name, theme.file),
                 ]));
             }
+            Some("document" | "image") if block.pointer("/source/file_id").is_some() => {
+                names_files = true;
+                let name = files.name(block["source"]["file_id"].as_str().unwrap_or("?"));
+                lines.push(Line::from(vec![
+                    Span::styled("  + to read ", theme.muted),
+                    Span::styled(name, theme.file),
+                ]));
+            }
             _ if block.is_null() => {}
             other => lines.push(unknown(other, theme)),
         }
@@ -226,6 +234,15 @@ fn lay_out(turn: &Turn, files: &Files, width: usize, theme: &Theme) -> (Laid, bo
                 if let Some(run) = runs.iter().find(|r| r.tool_use_id == id) {
                     lines.push(run_marker(run, streaming, theme));
                 }
+            }
+            Some("compaction") => {
+                let marker = turn
+                    .context
+                    .lines()
+                    .into_iter()
+                    .find(|l| l.starts_with("context compacted"))
+                    .unwrap_or_else(|| "context compacted: earlier turns summarized".into());
+                lines.push(Line::styled(format!("⇣ {marker}"), theme.muted));
             }
             Some("thinking") => {
                 let chars = block["thinking"].as_str().map_or(0, |t| t.chars().count());

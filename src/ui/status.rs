@@ -10,6 +10,7 @@
 
 use super::text::{flat, str_width, truncate, truncate_words};
 use crate::domain::container::Container;
+use crate::domain::context;
 use crate::model::Model;
 use crate::model::state::TurnState;
 use crate::theme::Theme;
@@ -84,6 +85,12 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
         TurnState::Failed(why) => format!("error: {}", truncate(&flat(why), 40)),
     };
     items.push(item(9, Span::raw(state)));
+    if let Some(meter) = context_meter(model, theme) {
+        items.push(item(6, meter));
+    }
+    if model.compact_next {
+        items.push(item(7, Span::raw("compact next")));
+    }
     if !model.skills.is_empty() {
         let skills = format!("skills {}", model.skills.join(","));
         items.push(item(2, Span::raw(truncate(&flat(&skills), 28))));
@@ -103,6 +110,33 @@ fn left_items(model: &Model, theme: &Theme) -> Vec<Item> {
     let cost = dollars(model.session_usd());
     items.push(item(4, Span::raw(cost)));
     items
+}
+
+/// "ctx 61% of 200k": the newest prompt against the model's window, in the bar's colours
+/// below 70 %, bold in the accent colour from 70 %, reversed in the failure colour from 90 %,
+/// when the window is nearly full.
+fn context_meter(model: &Model, theme: &Theme) -> Option<Span<'static>> {
+    let used = model
+        .turns
+        .iter()
+        .rev()
+        .map(|t| t.context.prompt_tokens)
+        .find(|&n| n > 0)?;
+    let window = context::window(&model.settings.model);
+    let percent = (used.saturating_mul(100) / window.max(1)).min(999);
+    let text = format!("ctx {percent}% of {}", context::thousands(window));
+    let style = match percent {
+        0..70 => theme.status_bar,
+        70..90 => theme
+            .status_bar
+            .patch(theme.accent)
+            .add_modifier(Modifier::BOLD),
+        _ => theme
+            .status_bar
+            .patch(theme.exit_fail)
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+    };
+    Some(Span::styled(text, style))
 }
 
 /// "ctr ab12… until 14:05 UTC".

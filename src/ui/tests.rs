@@ -130,6 +130,10 @@ pub(super) fn answer(model: &mut Model, turn: u64, blocks: &[Value], state: Mess
         }),
         stop_reason: Some("end_turn".into()),
         finished_at: at(1),
+        context: crate::domain::context::Report {
+            prompt_tokens: 17_830,
+            ..Default::default()
+        },
     };
     let change = TurnChange::Finished(Box::new(end));
     model.handle(AppEvent::Turn { turn, change });
@@ -377,6 +381,7 @@ pub(super) fn finished_turn(m: &mut Model, i: usize) {
     let run = format!("srvtoolu_{i}");
     m.turns.push(Turn {
         id,
+        context: Default::default(),
         user: vec![text_block(&format!("question {i}: what drives churn?"))],
         assistant: vec![
             text_block(&format!("Looking at turn {i}.\n\nTenure stands out.")),

@@ -7,7 +7,7 @@
 //! can scroll the table knowing only the screen's height. Columns are sized over all turns,
 //! so scrolling never shifts them; when grouped token counts do not fit they are abbreviated.
 
-use super::status::compact;
+use super::status::{compact, dollars};
 use super::text::{flat, str_width, truncate};
 use crate::domain::usage::Usage;
 use crate::model::Model;
@@ -93,11 +93,20 @@ pub(super) fn lines(
         (rates_line(&label, &rates.prices), theme.text),
         (
             format!(
-                "cache write {}, read {}; container {}/h",
+                "cache write {}, read {} (saved {}); container {}/h",
                 money(rates.prices.cache_write),
                 money(rates.prices.cache_read),
+                dollars(report.saved_usd.max(0.0)),
                 money(model.settings.prices.container_hour)
             ),
+            theme.text,
+        ),
+        (
+            match report.context.as_slice() {
+                [] => "context management: nothing cleared or compacted yet".to_string(),
+                [only] => only.clone(),
+                [.., last] => format!("{} context edits; last: {last}", report.context.len()),
+            },
             theme.text,
         ),
         (

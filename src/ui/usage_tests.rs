@@ -70,16 +70,16 @@ fn more_turns_than_rows_scroll_with_the_newest_last() {
     m.handle(AppEvent::Resize(80, 24));
     m.handle(key(KeyCode::Char('u')));
     let shown = screen(&m, 80, 24);
-    assert!(shown.contains("│ 20 ") && shown.contains("│ 8 "), "{shown}");
-    assert!(!shown.contains("│ 7 "), "{shown}");
+    assert!(shown.contains("│ 20 ") && shown.contains("│ 9 "), "{shown}");
+    assert!(!shown.contains("│ 8 "), "{shown}");
     assert!(shown.contains("↑↓ scroll"), "{shown}");
     for _ in 0..3 {
         m.handle(key(KeyCode::Up));
     }
     let shown = screen(&m, 80, 24);
-    assert!(shown.contains("│ 17 ") && shown.contains("│ 5 "), "{shown}");
+    assert!(shown.contains("│ 17 ") && shown.contains("│ 6 "), "{shown}");
     assert!(
-        !shown.contains("│ 18 ") && !shown.contains("│ 4 "),
+        !shown.contains("│ 18 ") && !shown.contains("│ 5 "),
         "{shown}"
     );
 }

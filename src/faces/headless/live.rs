@@ -27,7 +27,9 @@ pub async fn stream_turn(
         plan,
         &never,
         |progress| match progress {
-            Progress::Reattached { notice, .. } => output::note(&format!("clab: {notice}")),
+            Progress::Reattached { notice, .. } | Progress::Note(notice) => {
+                output::note(&format!("clab: {notice}"))
+            }
             Progress::Started => {}
             Progress::Streamed { acc, update, .. } => {
                 if let (Some(p), true) = (printer.as_mut(), printing) {

@@ -94,7 +94,13 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         messages: request_messages(&session.messages, &session.deleted_files),
         container: container.as_ref().map(|c| c.id.clone()),
         skills: skills.clone(),
-        long: ctx.config.long_session(),
+        long: {
+            let mut long = ctx.config.long_session();
+            if cli.compact {
+                long.context = long.context.now();
+            }
+            long
+        },
         max_continuations: ctx.config.max_continuations,
     };
     request
@@ -123,8 +129,20 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
 
     if ctx.json {
         out.line(
-            &json::turn_object(&ctx.model, &result, &content, &turn_files, &skills, &sid)
-                .to_string(),
+            &json::turn_object(
+                &ctx.model,
+                &result,
+                &content,
+                &turn_files,
+                &skills,
+                &sid,
+                &ctx.config
+                    .price_table()
+                    .map_err(CliError::Usage)?
+                    .for_model(&ctx.model)
+                    .prices,
+            )
+            .to_string(),
         );
     } else {
         transfer::point_to_pictures(&mut out, &turn_files).await;

@@ -91,6 +91,7 @@ pub(super) fn finish(m: &mut Model, turn: u64, content: Vec<serde_json::Value>) 
             container: None,
             stop_reason: Some("end_turn".into()),
             finished_at: at(1),
+            context: Default::default(),
         })),
     })
 }
@@ -332,6 +333,7 @@ fn a_failed_or_cut_answer_shows_as_an_error_state() {
             container: None,
             stop_reason: None,
             finished_at: at(1),
+            context: Default::default(),
         })),
     });
     assert_eq!(

@@ -99,8 +99,30 @@ fn a_question_refused_as_too_long_is_back_in_the_message_box() {
             container: None,
             stop_reason: None,
             finished_at: at(1),
+            context: Default::default(),
         })),
     });
     assert_eq!(m.composer_text(), "and by region?");
     assert_eq!(m.state, TurnState::Failed(why));
+}
+
+#[test]
+fn f4_compacts_the_context_with_the_next_message_only() {
+    let mut m = model(Access::Key);
+    m.handle(key(KeyCode::F(4)));
+    assert!(m.compact_next);
+    type_text(&mut m, "go on");
+    let effects = m.handle(key(KeyCode::Enter));
+    let start = start_of(&effects);
+    assert_eq!(start.request.long.context.trigger, 1);
+    assert!(!m.compact_next);
+    let turn = start.turn;
+    finish(
+        &mut m,
+        turn,
+        vec![serde_json::json!({"type": "text", "text": "ok"})],
+    );
+    type_text(&mut m, "next");
+    let effects = m.handle(key(KeyCode::Enter));
+    assert_eq!(start_of(&effects).request.long.context.trigger, 100_000);
 }

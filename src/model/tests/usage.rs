@@ -117,6 +117,7 @@ fn a_stopped_turns_late_end_counts_its_usage_once() {
         container: None,
         stop_reason: None,
         finished_at: at(1),
+        context: Default::default(),
     };
     let late = |m: &mut Model| {
         m.handle(AppEvent::Turn {
@@ -198,13 +199,13 @@ fn u_opens_the_usage_view_outside_the_composer_and_arrows_scroll_it() {
     m.handle(key(KeyCode::Tab));
     m.handle(key(KeyCode::Char('u')));
     assert_eq!(m.overlay, Some(Overlay::Usage { back: 0 }));
-    // 40 rows on a 40-row screen: 29 fit, so at most 11 newer ones scroll out below.
+    // 40 rows on a 40-row screen: 28 fit, so at most 12 newer ones scroll out below.
     m.handle(key(KeyCode::Up));
     assert_eq!(m.overlay, Some(Overlay::Usage { back: 1 }));
     m.handle(key(KeyCode::PageUp));
-    assert_eq!(m.overlay, Some(Overlay::Usage { back: 11 }));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 12 }));
     m.handle(key(KeyCode::Down));
-    assert_eq!(m.overlay, Some(Overlay::Usage { back: 10 }));
+    assert_eq!(m.overlay, Some(Overlay::Usage { back: 11 }));
     m.handle(key(KeyCode::End));
     assert_eq!(m.overlay, Some(Overlay::Usage { back: 0 }));
     m.handle(key(KeyCode::Char('u')));
