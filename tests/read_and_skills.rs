@@ -30,14 +30,12 @@ fn files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (pdf, chart, csv)
 }
 
-/// The user blocks of the last request, with each file id replaced by the file's name.
+/// The user blocks of the last request, as stored, with each file id replaced by the file's
+/// name.
 fn user_blocks(mock: &Mock) -> Vec<Value> {
     let messages = mock.requests_to("POST", "/v1/messages");
     let body = json_body(messages.last().unwrap());
-    let mut blocks = body["messages"].as_array().unwrap().last().unwrap()["content"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let mut blocks = stored_blocks(body["messages"].as_array().unwrap().last().unwrap());
     for block in &mut blocks {
         let slot = if block.get("file_id").is_some() {
             &mut block["file_id"]
@@ -71,22 +69,46 @@ fn betas(mock: &Mock) -> String {
         .unwrap_or_default()
 }
 
+/// A headless turn saving into `dir`, which must succeed.
+fn turn(mock: &Mock, dir: &Path, args: &[String]) -> std::process::Output {
+    let out = mock
+        .clab()
+        .args(args)
+        .arg("--download-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    out
+}
+
+/// `-a PATH[:MODE]` for each file.
+fn attach(files: &[(&Path, &str)]) -> Vec<String> {
+    files
+        .iter()
+        .flat_map(|(path, mode)| {
+            let suffix = if mode.is_empty() {
+                String::new()
+            } else {
+                format!(":{mode}")
+            };
+            ["-a".to_string(), format!("{}{suffix}", path.display())]
+        })
+        .collect()
+}
+
 #[test]
 fn a_pdf_a_picture_and_a_csv_go_as_document_image_and_container_upload() {
     let mock = Mock::start(None);
     let dir = tempfile::tempdir().unwrap();
     let (pdf, chart, csv) = files(dir.path());
-    let out = mock
-        .clab()
-        .args(["--json", "-p", "what is in this?"])
-        .args(["-a".as_ref(), pdf.as_os_str()])
-        .args(["-a".as_ref(), chart.as_os_str()])
-        .args(["-a".as_ref(), csv.as_os_str()])
-        .arg("--download-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let files = attach(&[(&pdf, ""), (&chart, ""), (&csv, "")]);
+    let args = [
+        &["--json".into(), "-p".into(), "what is in this?".into()],
+        &files[..],
+    ]
+    .concat();
+    let out = turn(&mock, dir.path(), &args);
     assert_eq!(
         user_blocks(&mock),
         vec![
@@ -134,23 +156,12 @@ fn a_mode_suffix_overrides_the_kind() {
     let mock = Mock::start(None);
     let dir = tempfile::tempdir().unwrap();
     let (pdf, chart, csv) = files(dir.path());
-    let arg = |p: &Path, mode: &str| format!("{}:{mode}", p.display());
-    let out = mock
-        .clab()
-        .args([
-            "-p",
-            "compare",
-            "-a",
-            &arg(&pdf, "read"),
-            "-a",
-            &arg(&chart, "container"),
-        ])
-        .args(["-a", &arg(&csv, "container")])
-        .arg("--download-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let files = attach(&[(&pdf, "read"), (&chart, "container"), (&csv, "container")]);
+    let out = turn(
+        &mock,
+        dir.path(),
+        &[&["-p".into(), "compare".into()], &files[..]].concat(),
+    );
     assert_eq!(
         user_blocks(&mock),
         vec![
@@ -244,7 +255,8 @@ fn skills_go_in_the_container_with_their_beta_and_stay_with_the_session() {
     );
     assert_eq!(
         betas(&mock),
-        "files-api-2025-04-14,code-execution-2025-08-25,skills-2025-10-02"
+        "files-api-2025-04-14,code-execution-2025-08-25,skills-2025-10-02,\
+         context-management-2025-06-27"
     );
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["skills"], json!(["pptx"]));

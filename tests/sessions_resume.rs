@@ -138,10 +138,7 @@ fn an_expired_container_is_replaced_and_uploads_attached_again() {
         .unwrap();
     let last = body["messages"].as_array().unwrap().last().unwrap();
     assert!(
-        last["content"]
-            .as_array()
-            .unwrap()
-            .contains(&json!({"type":"container_upload","file_id":uploaded["id"]}))
+        stored_blocks(last).contains(&json!({"type":"container_upload","file_id":uploaded["id"]}))
     );
     assert!(
         stdout_of(&out).contains("240"),

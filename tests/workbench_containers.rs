@@ -12,7 +12,7 @@ use clab::model::event::AppEvent;
 use clab::model::state::{AnswerState, TurnState};
 use clab::session::actor::SessionManager;
 use common::harness::{app, client, key, screen, typed};
-use common::{Mock, json_body, sample_csv};
+use common::{Mock, json_body, sample_csv, stored_blocks};
 use futures::stream;
 use ratatui::crossterm::event::KeyCode;
 use serde_json::{Value, json};
@@ -89,10 +89,7 @@ fn last_request(mock: &Mock) -> Value {
 
 fn carries_upload(request: &Value, id: &str) -> bool {
     let last = request["messages"].as_array().unwrap().last().unwrap();
-    last["content"]
-        .as_array()
-        .unwrap()
-        .contains(&json!({"type": "container_upload", "file_id": id}))
+    stored_blocks(last).contains(&json!({"type": "container_upload", "file_id": id}))
 }
 
 #[test]

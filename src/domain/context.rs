@@ -20,11 +20,11 @@ pub const TOO_LONG: &str = "the conversation no longer fits the model's context 
 /// The smallest compaction trigger the API takes.
 pub const COMPACT_MIN_TRIGGER: u64 = 50_000;
 
-/// Models the compaction edit is documented for (matched as name prefixes, so dated ids count).
-const COMPACTING_MODELS: [&str; 9] = [
+/// Models documented with both compaction and a 1M-token context window by default (matched
+/// as name prefixes, so dated ids count); the others have 200k and clear old runs instead.
+const CURRENT_MODELS: [&str; 8] = [
     "claude-fable-5",
     "claude-mythos-5",
-    "claude-mythos-preview",
     "claude-opus-5",
     "claude-opus-4-8",
     "claude-opus-4-7",
@@ -33,25 +33,16 @@ const COMPACTING_MODELS: [&str; 9] = [
     "claude-sonnet-4-6",
 ];
 
-/// Models with a 1M-token context window by default; the others have 200k.
-const MILLION_MODELS: [&str; 8] = [
-    "claude-fable-5",
-    "claude-mythos-5",
-    "claude-opus-5",
-    "claude-opus-4-8",
-    "claude-opus-4-7",
-    "claude-opus-4-6",
-    "claude-sonnet-5",
-    "claude-sonnet-4-6",
-];
+/// A model documented with compaction but not with a 1M window.
+const PREVIEW_COMPACTING: &str = "claude-mythos-preview";
+
+fn current(model: &str) -> bool {
+    CURRENT_MODELS.iter().any(|m| model.starts_with(m))
+}
 
 /// The context window of `model`, in tokens.
 pub fn window(model: &str) -> u64 {
-    if MILLION_MODELS.iter().any(|m| model.starts_with(m)) {
-        1_000_000
-    } else {
-        200_000
-    }
+    if current(model) { 1_000_000 } else { 200_000 }
 }
 
 /// What context management did in one turn, and how big its prompt was.
@@ -201,7 +192,7 @@ pub fn edit(policy: &Policy, model: &str) -> Option<(Value, &'static str)> {
 
 /// Whether `model` is documented to support compaction.
 pub fn compacts(model: &str) -> bool {
-    COMPACTING_MODELS.iter().any(|m| model.starts_with(m))
+    current(model) || model.starts_with(PREVIEW_COMPACTING)
 }
 
 #[cfg(test)]

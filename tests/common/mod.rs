@@ -205,3 +205,20 @@ pub fn keyless_clab(home: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// A message's content blocks as clab stored them: the cache breakpoint a request puts on
+/// its last blocks (see `domain::caching`) left out.
+pub fn stored_blocks(message: &Value) -> Vec<Value> {
+    message["content"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut block| {
+            if let Some(fields) = block.as_object_mut() {
+                fields.remove("cache_control");
+            }
+            block
+        })
+        .collect()
+}
