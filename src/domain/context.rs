@@ -71,11 +71,14 @@ impl Report {
         for edit in &self.applied_edits {
             let tokens = edit["cleared_input_tokens"].as_u64().unwrap_or(0);
             let line = match edit["type"].as_str() {
-                Some("clear_tool_uses_20250919") => format!(
-                    "context: cleared {} old code runs ({} tokens)",
-                    edit["cleared_tool_uses"].as_u64().unwrap_or(0),
-                    thousands(tokens)
-                ),
+                Some("clear_tool_uses_20250919") => {
+                    let runs = edit["cleared_tool_uses"].as_u64().unwrap_or(0);
+                    format!(
+                        "context: cleared {runs} old code run{} ({} tokens)",
+                        if runs == 1 { "" } else { "s" },
+                        thousands(tokens)
+                    )
+                }
                 Some("clear_thinking_20251015") => format!(
                     "context: cleared thinking of {} turns ({} tokens)",
                     edit["cleared_thinking_turns"].as_u64().unwrap_or(0),
