@@ -113,3 +113,35 @@ fn the_context_meter_fills_and_turns_alarming_near_the_window() {
     }
     assert_ne!(styles[1], styles[2], "nearly full looks unlike filling up");
 }
+
+#[test]
+fn a_compaction_shows_as_one_line_with_its_sizes_and_clearing_under_the_question() {
+    use super::tests::finished_turn;
+    let mut m = model();
+    finished_turn(&mut m, 0);
+    let turn = m.turns.last_mut().unwrap();
+    turn.assistant.insert(
+        0,
+        serde_json::json!({"type": "compaction", "content": "## Summary\n\nlong text"}),
+    );
+    turn.context.compacted_from = Some(60_385);
+    turn.context.prompt_tokens = 612;
+    turn.notices
+        .push("context: cleared 3 old code runs (12k tokens)".into());
+    let shown = screen(&m, 120, 40);
+    assert!(
+        shown.contains("⇣ context compacted: 60k → 612 tokens"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("long text"),
+        "the summary itself is not shown: {shown}"
+    );
+    assert!(
+        shown.contains("↻ context: cleared 3 old code runs"),
+        "{shown}"
+    );
+    // Resumed, the sizes are unknown but the marker stays.
+    m.turns.last_mut().unwrap().context = Default::default();
+    assert!(screen(&m, 120, 40).contains("⇣ context compacted: earlier turns summarized"));
+}
