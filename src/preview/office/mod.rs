@@ -540,4 +540,6 @@ fn pdf_date(raw: &str) -> String {
 }
 
 #[cfg(test)]
+mod pdf_tests;
+#[cfg(test)]
 mod tests;
