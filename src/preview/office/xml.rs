@@ -1,4 +1,4 @@
-//! Zip and XML plumbing for `office.rs`: capped reads of package parts, relationships, and a
+//! Zip and XML plumbing for the office readers (`mod.rs`): capped reads of package parts, relationships, and a
 //! streaming XML walk that keeps only the open elements' names.
 
 use std::collections::HashMap;
