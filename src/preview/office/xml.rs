@@ -1,5 +1,5 @@
-//! Zip and XML plumbing for the office readers (`mod.rs`): capped reads of package parts, relationships, and a
-//! streaming XML walk that keeps only the open elements' names.
+//! Zip and XML plumbing for the office readers (`mod.rs`): capped reads of package parts,
+//! relationships, and a streaming XML walk that keeps only the open elements' names.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
