@@ -237,16 +237,12 @@ fn skills_go_in_the_container_with_their_beta_and_stay_with_the_session() {
     let mock = Mock::start(None);
     let dir = tempfile::tempdir().unwrap();
     let (_, _, csv) = files(dir.path());
-    let out = mock
-        .clab()
-        .args(["--json", "-p", "make a deck of this", "--skill", "pptx"])
-        .arg("-a")
-        .arg(&csv)
-        .arg("--download-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let args = ["--json", "-p", "make a deck of this", "--skill", "pptx"].map(String::from);
+    let out = turn(
+        &mock,
+        dir.path(),
+        &[&args[..], &attach(&[(&csv, "")])].concat(),
+    );
     let messages = mock.requests_to("POST", "/v1/messages");
     let first = json_body(&messages[0]);
     assert_eq!(
@@ -273,14 +269,11 @@ fn skills_go_in_the_container_with_their_beta_and_stay_with_the_session() {
 
     // Resumed, with one more skill: the container is reused and both skills are loaded.
     let container = result["container"]["id"].as_str().unwrap().to_string();
-    let out = mock
-        .clab()
-        .args(["-p", "and a workbook", "--resume", "--skill", "xlsx"])
-        .arg("--download-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    turn(
+        &mock,
+        dir.path(),
+        &["-p", "and a workbook", "--resume", "--skill", "xlsx"].map(String::from),
+    );
     let messages = mock.requests_to("POST", "/v1/messages");
     assert_eq!(
         json_body(&messages[1])["container"],
@@ -302,14 +295,11 @@ fn skills_go_in_the_container_with_their_beta_and_stay_with_the_session() {
     assert!(printed.contains("sheet Summary"), "{printed}");
     assert!(printed.contains("tenure_months"), "{printed}");
     // And a third turn without --skill keeps both.
-    let out = mock
-        .clab()
-        .args(["-p", "thanks", "--resume"])
-        .arg("--download-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    turn(
+        &mock,
+        dir.path(),
+        &["-p", "thanks", "--resume"].map(String::from),
+    );
     let messages = mock.requests_to("POST", "/v1/messages");
     assert_eq!(
         json_body(&messages[2])["container"]["skills"]
