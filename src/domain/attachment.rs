@@ -8,6 +8,7 @@
 //! notice, never a silent drop. The user message is the prompt's text first, then each file's
 //! blocks in the order the files were attached, so the same turn always sends the same bytes.
 
+use super::session::FileRecord;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt;
@@ -191,18 +192,13 @@ pub fn blocks(file_id: &str, filename: &str, given: GivenAs) -> Vec<Value> {
     blocks
 }
 
-/// A file joining a user message.
-pub struct Attached<'a> {
-    pub id: &'a str,
-    pub filename: &'a str,
-    pub given: GivenAs,
-}
-
-/// The user message's content: the prompt's text, then each file's blocks in attach order.
-pub fn user_content(prompt: &str, files: &[Attached<'_>]) -> Vec<Value> {
+/// The user message's content: the prompt's text, then each uploaded file's blocks in attach
+/// order (a file recorded without a mode went to the container, as every upload once did).
+pub fn user_content(prompt: &str, files: &[FileRecord]) -> Vec<Value> {
     let mut content = vec![json!({"type": "text", "text": prompt})];
     for file in files {
-        content.extend(blocks(file.id, file.filename, file.given));
+        let given = file.given_as.unwrap_or(GivenAs::Container);
+        content.extend(blocks(&file.id, &file.filename, given));
     }
     content
 }
@@ -276,26 +272,26 @@ mod tests {
         assert!(err.contains("'raed'") && err.contains("container, read or both"));
     }
 
+    fn upload(id: &str, filename: &str, given: GivenAs) -> FileRecord {
+        FileRecord {
+            id: id.into(),
+            filename: filename.into(),
+            origin: super::super::session::FileOrigin::Uploaded,
+            size: None,
+            mime: None,
+            local_path: None,
+            given_as: Some(given),
+        }
+    }
+
     #[test]
     fn blocks_go_text_first_then_files_in_attach_order() {
         let content = user_content(
             "what is in this?",
             &[
-                Attached {
-                    id: "f_pdf",
-                    filename: "report.pdf",
-                    given: GivenAs::Both,
-                },
-                Attached {
-                    id: "f_png",
-                    filename: "chart.png",
-                    given: GivenAs::Read,
-                },
-                Attached {
-                    id: "f_csv",
-                    filename: "data.csv",
-                    given: GivenAs::Container,
-                },
+                upload("f_pdf", "report.pdf", GivenAs::Both),
+                upload("f_png", "chart.png", GivenAs::Read),
+                upload("f_csv", "data.csv", GivenAs::Container),
             ],
         );
         assert_eq!(

@@ -26,6 +26,20 @@ pub struct LongSession {
     pub context: context::Policy,
 }
 
+impl LongSession {
+    /// This, asking the API to compact the context now when `now` (F4, `--compact`).
+    pub fn compacting(self, now: bool) -> LongSession {
+        LongSession {
+            context: if now {
+                self.context.now()
+            } else {
+                self.context
+            },
+            ..self
+        }
+    }
+}
+
 impl Default for LongSession {
     fn default() -> Self {
         LongSession {

@@ -8,7 +8,7 @@
 //! the store), never from the clock.
 
 use super::state::{AnswerState, FileEntry, FileState, Model, Overlay, Turn, TurnState};
-use crate::domain::attachment::{self, Attached, GivenAs};
+use crate::domain::attachment;
 use crate::domain::context::{Report, TOO_LONG};
 use crate::domain::execution::is_code_tool;
 use crate::domain::history::{reattach_blocks, request_messages};
@@ -62,17 +62,7 @@ impl Model {
                 f.record()
             })
             .collect();
-        let user = attachment::user_content(
-            &prompt,
-            &new_files
-                .iter()
-                .map(|f| Attached {
-                    id: &f.id,
-                    filename: &f.filename,
-                    given: f.given_as.unwrap_or(GivenAs::Container),
-                })
-                .collect::<Vec<_>>(),
-        );
+        let user = attachment::user_content(&prompt, &new_files);
         // Every file with an id is uploaded by now (the pending ones just joined the message).
         let known: Vec<FileRecord> = self
             .files
@@ -113,13 +103,10 @@ impl Model {
             messages,
             container: self.container.as_ref().map(|c| c.id.clone()),
             skills: self.skills.clone(),
-            long: {
-                let mut long = self.settings.long;
-                if std::mem::take(&mut self.compact_next) {
-                    long.context = long.context.now();
-                }
-                long
-            },
+            long: self
+                .settings
+                .long
+                .compacting(std::mem::take(&mut self.compact_next)),
             max_continuations: self.settings.max_continuations,
         };
         vec![

@@ -15,7 +15,7 @@ pub mod print;
 mod transfer;
 
 use crate::api::{ApiError, files};
-use crate::domain::attachment::{self, Attached, GivenAs};
+use crate::domain::attachment;
 use crate::domain::history::{reattach_blocks, request_messages};
 use crate::domain::request::TurnRequest;
 use crate::domain::session::FileRecord;
@@ -75,17 +75,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
     }
     let mut turn_files = transfer::upload_attachments(&ctx, &sessions, &sid, &attachments).await?;
     let new_ids: Vec<String> = turn_files.iter().map(|f| f.id.clone()).collect();
-    let content = attachment::user_content(
-        prompt,
-        &turn_files
-            .iter()
-            .map(|f| Attached {
-                id: &f.id,
-                filename: &f.filename,
-                given: f.given_as.unwrap_or(GivenAs::Container),
-            })
-            .collect::<Vec<_>>(),
-    );
+    let content = attachment::user_content(prompt, &turn_files);
     let container = session.meta.container.clone();
     let mut request = TurnRequest {
         model: ctx.model.clone(),
@@ -94,13 +84,7 @@ pub async fn run(cli: &Cli, prompt: &str) -> Result<(), CliError> {
         messages: request_messages(&session.messages, &session.deleted_files),
         container: container.as_ref().map(|c| c.id.clone()),
         skills: skills.clone(),
-        long: {
-            let mut long = ctx.config.long_session();
-            if cli.compact {
-                long.context = long.context.now();
-            }
-            long
-        },
+        long: ctx.config.long_session().compacting(cli.compact),
         max_continuations: ctx.config.max_continuations,
     };
     request
